@@ -1,0 +1,431 @@
+package dev.portolan.scanner.cli;
+
+import dev.portolan.scanner.UsageException;
+import dev.portolan.scanner.engine.ConnectScanner;
+import dev.portolan.scanner.engine.PathResolver;
+import dev.portolan.scanner.engine.PortState;
+import dev.portolan.scanner.engine.ScanPlan;
+import dev.portolan.scanner.engine.ScanSummary;
+import dev.portolan.scanner.engine.Scanner;
+import dev.portolan.scanner.engine.ScannerFactory;
+import dev.portolan.scanner.link.Interfaces;
+import dev.portolan.scanner.link.KernelRstGuard;
+import dev.portolan.scanner.report.FindingWriter;
+import dev.portolan.scanner.report.OutputFormat;
+import dev.portolan.scanner.report.ScanInfo;
+import dev.portolan.scanner.target.AddressSet;
+import dev.portolan.scanner.target.Ipv4;
+import dev.portolan.scanner.target.PortSet;
+import dev.portolan.scanner.target.ScanSpace;
+import dev.portolan.scanner.target.Scope;
+import dev.portolan.scanner.target.Shard;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code portolan scan}: discovery over addresses and ports, masscan-style flags. */
+@Command(
+    name = "scan",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Find open TCP ports with stateless SYN probes (or TCP connects without CAP_NET_RAW).",
+      "Example: portolan scan 198.18.0.0/24 -p 22,80,443 --rate 10000 -o found.ndjson"
+    })
+public final class ScanCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "TARGETS", description = "Addresses, CIDRs or ranges (198.18.0.1-198.18.0.9), comma-separated or separate.")
+  List<String> targets = new ArrayList<>();
+
+  @Option(names = {"-p", "--ports"}, required = true, paramLabel = "PORTS", description = "Ports: 22,80,443 or 1-1024 or - for all.")
+  String ports;
+
+  @Option(names = "--rate", paramLabel = "PPS", defaultValue = "1000", description = "Probes per second (default ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--exclude", paramLabel = "TARGETS", description = "Never probe these (they always win over targets).")
+  List<String> excludes = new ArrayList<>();
+
+  @Option(names = {"--exclude-file", "--excludefile"}, paramLabel = "FILE", description = "Excludes from a file: one address, CIDR or range per line, # comments.")
+  List<Path> excludeFiles = new ArrayList<>();
+
+  @Option(names = "--shard", paramLabel = "K/N", description = "Scan only shard K of N (1-based), like masscan.")
+  String shard;
+
+  @Option(names = "--seed", paramLabel = "SEED", description = "Seed of the probe order (the same seed gives the same order; needed to resume).")
+  Long seed;
+
+  @Option(names = "--resume-index", paramLabel = "N", defaultValue = "0", description = "Resume an interrupted scan from this index (printed on Ctrl-C).")
+  long resumeIndex;
+
+  @Option(names = "--retries", defaultValue = "1", description = "Extra probes for targets that have not answered (default ${DEFAULT-VALUE}).")
+  int retries;
+
+  @Option(names = "--wait", paramLabel = "SECS", defaultValue = "3", description = "Seconds to wait for late replies after the last probe (default ${DEFAULT-VALUE}).")
+  double waitSeconds;
+
+  @Option(names = {"-e", "--interface", "--adapter"}, paramLabel = "IF", description = "Send on this interface (default: from the routing table).")
+  String ifname;
+
+  @Option(names = {"--source-ip", "--adapter-ip"}, paramLabel = "IP", description = "Source address (default: the interface's).")
+  String sourceIp;
+
+  @Option(names = "--source-port", paramLabel = "RANGE", defaultValue = ScanPlan.DEFAULT_SOURCE_PORT_LOW + "-" + ScanPlan.DEFAULT_SOURCE_PORT_HIGH, description = "Source ports of probes (default ${DEFAULT-VALUE}, outside the kernel's ephemeral range).")
+  String sourcePorts;
+
+  @Option(names = "--router-mac", paramLabel = "MAC", description = "The next hop's MAC, when ARP cannot find it.")
+  String routerMac;
+
+  @Option(names = "-o", paramLabel = "FILE", description = "Write results to FILE (default: standard output).")
+  Path output;
+
+  @Option(names = {"-oJ"}, paramLabel = "FILE", description = "Shorthand for -o FILE --format ndjson.")
+  Path outputJson;
+
+  @Option(names = {"-oL"}, paramLabel = "FILE", description = "Shorthand for -o FILE --format list.")
+  Path outputList;
+
+  @Option(names = {"-oX"}, paramLabel = "FILE", description = "Shorthand for -o FILE --format xml.")
+  Path outputXml;
+
+  @Option(names = "--format", paramLabel = "FORMAT", description = "ndjson, list or xml (nmap). Default: from the -o file name, else list.")
+  String format;
+
+  @Option(names = "--show", paramLabel = "STATES", split = ",", description = "Which results to report: open (default), closed, filtered.")
+  List<String> show = new ArrayList<>();
+
+  @Option(names = "--connect", description = "Use TCP connects instead of raw SYN probes.")
+  boolean connect;
+
+  @Option(names = "--max-connections", defaultValue = "" + ConnectScanner.DEFAULT_CONCURRENCY, description = "Connect scans: connections in flight at most (default ${DEFAULT-VALUE}).")
+  int maxConnections;
+
+  @Option(names = "--pcap", paramLabel = "FILE", description = "Dry run: write the probe frames to a pcap file instead of sending them.")
+  Path pcap;
+
+  @Option(names = "--drop-kernel-rst", description = "Install (and always remove) an iptables rule that stops this host's kernel from resetting the targets' SYN-ACKs.")
+  boolean dropKernelRst;
+
+  @Option(names = "--progress", description = "Show progress on standard error even when it is not a terminal.")
+  boolean progress;
+
+  @Option(names = {"-q", "--quiet"}, description = "No progress and no notices.")
+  boolean quiet;
+
+  private final PrintStream err = System.err;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    ScanPlan plan = plan();
+    OutputFormat fmt = chooseFormat();
+    Path out = outputPath();
+    ScannerFactory.Options options =
+        new ScannerFactory.Options(
+            new PathResolver.Overrides(
+                Optional.ofNullable(ifname).map(n -> {
+                  Interfaces.require(n);
+                  return n;
+                }),
+                sourceIp == null ? OptionalInt.empty() : OptionalInt.of(Ipv4.parse(sourceIp)),
+                Optional.ofNullable(routerMac).map(Interfaces::parseMac)),
+            Optional.ofNullable(pcap),
+            connect,
+            maxConnections);
+    try (OutputStream sink = open(out);
+        FindingWriter writer = fmt.open(sink)) {
+      Scanner scanner = ScannerFactory.create(plan, options, this::notice);
+      KernelRstGuard guard = null;
+      if (dropKernelRst && scanner.method().equals("syn")) {
+        guard = KernelRstGuard.install(0, plan.sourcePortLow(), plan.sourcePortHigh());
+      }
+      try {
+        return runScan(plan, scanner, writer);
+      } finally {
+        if (guard != null) {
+          guard.close();
+        }
+      }
+    }
+  }
+
+  private int runScan(ScanPlan plan, Scanner scanner, FindingWriter writer)
+      throws IOException, InterruptedException {
+    Instant started = Instant.now();
+    writer.begin(new ScanInfo(commandLine(), scanner.method(), plan.space().ports(), started, Main.version()));
+    notice(
+        String.format(
+            Locale.ROOT,
+            "scanning %d targets (%d hosts x %d ports) at %s pps, seed %d%s",
+            plan.shardLength(),
+            plan.space().hosts().size(),
+            plan.space().ports().size(),
+            formatRate(plan.rate()),
+            plan.seed(),
+            plan.shard().count() > 1 ? ", shard " + plan.shard() : ""));
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread interrupt =
+        new Thread(
+            () -> {
+              scanner.stop();
+              try {
+                finished.await(plan.replyWait().toMillis() + 15_000, TimeUnit.MILLISECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "portolan-interrupt");
+    Runtime.getRuntime().addShutdownHook(interrupt);
+    Progress progressLine = Progress.start(scanner.counters(), err, !quiet && (progress || isTerminal()));
+    ScanSummary summary;
+    try {
+      summary =
+          scanner.run(
+              r -> {
+                try {
+                  writer.write(r);
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      progressLine.close();
+      writer.end(summary);
+    } finally {
+      progressLine.close();
+      finished.countDown();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(interrupt);
+    } catch (IllegalStateException e) {
+      // shutting down (Ctrl-C): the hook is running and waits for us
+    }
+    report(plan, summary);
+    return 0;
+  }
+
+  private void report(ScanPlan plan, ScanSummary s) {
+    if (!quiet || !s.completed()) {
+      err.printf(
+          Locale.ROOT,
+          "portolan: %s scan %s in %.1f s: %d probes (%s pps), %d open, %d closed, %d filtered%s%n",
+          s.method(),
+          s.completed() ? "done" : "interrupted",
+          s.elapsed().toMillis() / 1000.0,
+          s.probesSent(),
+          formatRate(s.probesPerSecond()),
+          s.open(),
+          s.closed(),
+          s.filtered(),
+          s.receiveDrops() > 0 ? ", " + s.receiveDrops() + " replies dropped by the receive ring" : "");
+    }
+    if (!s.completed()) {
+      err.println(
+          "portolan: to resume, run the same command with --seed "
+              + plan.seed()
+              + " --resume-index "
+              + s.resumeFrom());
+    }
+  }
+
+  private ScanPlan plan() {
+    if (!(rate > 0) || Double.isInfinite(rate) || rate > 100_000_000) {
+      throw new UsageException("--rate must be a number of probes per second above 0 (for example 1000), up to 100000000");
+    }
+    if (retries < 0 || retries > 20) {
+      throw new UsageException("--retries must be 0 to 20");
+    }
+    if (!(waitSeconds >= 0) || waitSeconds > 3600) {
+      throw new UsageException("--wait must be 0 to 3600 seconds");
+    }
+    if (maxConnections < 1 || maxConnections > 65536) {
+      throw new UsageException("--max-connections must be 1 to 65536");
+    }
+    if (resumeIndex < 0) {
+      throw new UsageException("--resume-index must be 0 or more (the number printed when a scan was interrupted)");
+    }
+    AddressSet requested = Scope.parseList(targets);
+    AddressSet excluded = Scope.parseList(excludes);
+    for (Path f : excludeFiles) {
+      excluded = excluded.union(Scope.readFile(f));
+    }
+    Scope userScope = Scope.of(requested, excluded);
+    Scope scope = Scope.of(requested, excluded.union(Scope.UNSCANNABLE));
+    if (scope.hosts().size() < userScope.hosts().size()) {
+      notice(
+          "left out "
+              + (userScope.hosts().size() - scope.hosts().size())
+              + " unscannable addresses (0.0.0.0/8, multicast, reserved, broadcast)");
+    }
+    if (scope.hosts().isEmpty()) {
+      throw new UsageException(
+          "no targets left after excludes: '"
+              + String.join(",", targets)
+              + "' is entirely excluded; check --exclude and --exclude-file");
+    }
+    PortSet portSet = PortSet.parse(ports);
+    int[] sp = sourcePortRange();
+    Shard sh = shard == null ? Shard.WHOLE : Shard.parse(shard);
+    long s = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
+    ScanPlan plan =
+        new ScanPlan(
+            new ScanSpace(scope.hosts(), portSet),
+            s,
+            sh,
+            resumeIndex,
+            retries,
+            rate,
+            Duration.ofMillis(Math.round(waitSeconds * 1000)),
+            sp[0],
+            sp[1],
+            states());
+    if (resumeIndex > plan.totalPositions()) {
+      throw new UsageException(
+          "--resume-index " + resumeIndex + " is past the end of this scan (" + plan.totalPositions() + "); check the targets, ports and --retries match the interrupted run");
+    }
+    if (resumeIndex > 0 && seed == null) {
+      throw new UsageException("--resume-index needs the --seed of the interrupted scan (it was printed with the index)");
+    }
+    return plan;
+  }
+
+  private int[] sourcePortRange() {
+    String[] parts = sourcePorts.strip().split("-", -1);
+    try {
+      int low = Integer.parseInt(parts[0].strip());
+      int high = parts.length == 2 ? Integer.parseInt(parts[1].strip()) : low;
+      if (parts.length <= 2 && low >= 1024 && high <= 65535 && low <= high) {
+        return new int[] {low, high};
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new UsageException(
+        "--source-port must be a port or range within 1024-65535, low to high, like 61000-61999");
+  }
+
+  private Set<PortState> states() {
+    EnumSet<PortState> set = EnumSet.noneOf(PortState.class);
+    for (String s : show) {
+      try {
+        set.add(PortState.valueOf(s.strip().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--show takes open, closed and/or filtered, not '" + s + "'");
+      }
+    }
+    return set.isEmpty() ? EnumSet.of(PortState.OPEN) : set;
+  }
+
+  private Path outputPath() {
+    List<Path> given = new ArrayList<>();
+    for (Path p : new Path[] {output, outputJson, outputList, outputXml}) {
+      if (p != null) {
+        given.add(p);
+      }
+    }
+    if (given.size() > 1) {
+      throw new UsageException("give one output file (-o, -oJ, -oL or -oX), not " + given.size());
+    }
+    return given.isEmpty() ? null : given.get(0);
+  }
+
+  private OutputFormat chooseFormat() {
+    if (format != null) {
+      try {
+        return OutputFormat.valueOf(format.strip().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--format takes ndjson, list or xml, not '" + format + "'");
+      }
+    }
+    if (outputJson != null) {
+      return OutputFormat.NDJSON;
+    }
+    if (outputXml != null) {
+      return OutputFormat.XML;
+    }
+    if (outputList != null) {
+      return OutputFormat.LIST;
+    }
+    if (output != null) {
+      String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
+      if (name.endsWith(".xml")) {
+        return OutputFormat.XML;
+      }
+      if (name.endsWith(".json") || name.endsWith(".ndjson") || name.endsWith(".jsonl")) {
+        return OutputFormat.NDJSON;
+      }
+    }
+    return OutputFormat.LIST;
+  }
+
+  private static OutputStream open(Path out) {
+    if (out == null) {
+      return new java.io.FilterOutputStream(System.out) {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+          flush();
+        }
+      };
+    }
+    try {
+      if (Files.isDirectory(out)) {
+        throw new UsageException("output '" + out + "' is a directory: give a file name");
+      }
+      return Files.newOutputStream(out);
+    } catch (NoSuchFileException | FileNotFoundException e) {
+      throw new UsageException("cannot write '" + out + "': its directory does not exist");
+    } catch (AccessDeniedException e) {
+      throw new UsageException("cannot write '" + out + "': permission denied");
+    } catch (IOException e) {
+      throw new UsageException("cannot write '" + out + "': " + e.getMessage());
+    }
+  }
+
+  private void notice(String message) {
+    if (!quiet) {
+      err.println("portolan: " + message);
+    }
+  }
+
+  private static boolean isTerminal() {
+    java.io.Console c = System.console();
+    return c != null && c.isTerminal();
+  }
+
+  private String commandLine() {
+    return "portolan scan " + String.join(" ", targets) + " -p " + ports;
+  }
+
+  static String formatRate(double pps) {
+    if (pps >= 1_000_000) {
+      return String.format(Locale.ROOT, "%.2fM", pps / 1e6);
+    }
+    if (pps >= 10_000) {
+      return String.format(Locale.ROOT, "%.1fk", pps / 1e3);
+    }
+    return String.format(Locale.ROOT, "%.0f", pps);
+  }
+}

@@ -1,0 +1,18 @@
+package dev.portolan.scanner.engine;
+
+import java.io.IOException;
+
+/** A discovery run over one plan: the raw SYN engine or the connect-scan fallback. */
+public interface Scanner {
+  /** Runs to completion (or until {@link #stop}), delivering results to {@code listener}. */
+  ScanSummary run(ScanListener listener) throws IOException;
+
+  /** Asks the run to stop sending; it then waits briefly for replies in flight and returns. */
+  void stop();
+
+  /** Live counters for progress and checkpoints. */
+  ScanCounters counters();
+
+  /** "syn", "syn (dry run)" or "connect". */
+  String method();
+}

@@ -1,0 +1,7 @@
+package dev.portolan.scanner.report;
+
+import dev.portolan.scanner.target.PortSet;
+import java.time.Instant;
+
+/** What a report's header states about the run: who ran what, how, over which ports, when. */
+public record ScanInfo(String commandLine, String method, PortSet ports, Instant started, String version) {}
