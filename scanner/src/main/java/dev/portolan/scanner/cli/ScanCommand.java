@@ -209,8 +209,10 @@ public final class ScanCommand implements Callable<Integer> {
               });
       progressLine.close();
       writer.end(summary);
+      report(plan, summary);
     } finally {
       progressLine.close();
+      // After Ctrl-C the JVM halts as soon as the hook returns: everything is written by now.
       finished.countDown();
     }
     try {
@@ -218,7 +220,6 @@ public final class ScanCommand implements Callable<Integer> {
     } catch (IllegalStateException e) {
       // shutting down (Ctrl-C): the hook is running and waits for us
     }
-    report(plan, summary);
     return 0;
   }
 
@@ -297,12 +298,12 @@ public final class ScanCommand implements Callable<Integer> {
             sp[0],
             sp[1],
             states());
+    if (resumeIndex > 0 && seed == null) {
+      throw new UsageException("--resume-index needs the --seed of the interrupted scan (it was printed with the index)");
+    }
     if (resumeIndex > plan.totalPositions()) {
       throw new UsageException(
           "--resume-index " + resumeIndex + " is past the end of this scan (" + plan.totalPositions() + "); check the targets, ports and --retries match the interrupted run");
-    }
-    if (resumeIndex > 0 && seed == null) {
-      throw new UsageException("--resume-index needs the --seed of the interrupted scan (it was printed with the index)");
     }
     return plan;
   }

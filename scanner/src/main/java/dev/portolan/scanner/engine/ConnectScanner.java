@@ -58,7 +58,8 @@ public final class ConnectScanner implements Scanner {
     long shardLength = plan.shardLength();
     // A connect tries every attempt itself, so the plan's passes collapse into one walk.
     counters.total = plan.totalPositions();
-    long from = Math.min(plan.resumeFrom(), shardLength);
+    // Positions count over passes as in the SYN engine; a connect makes every attempt at once.
+    long from = Math.min(plan.resumeFrom() / (plan.retries() + 1L), shardLength);
     counters.position = from * (plan.retries() + 1L);
     ScanSpace space = plan.space();
     ScopePermutation order = plan.permutation();

@@ -91,7 +91,7 @@ public final class SynScanner implements Scanner {
           counters.open(),
           counters.closed(),
           filtered + unreachable,
-          Math.max(0, shardLength - Math.min(resume, shardLength)),
+          shardLength == 0 ? 0 : shardLength - resume % shardLength,
           counters.position,
           completed,
           drops,
@@ -135,7 +135,10 @@ public final class SynScanner implements Scanner {
         return;
       }
       long base = pass * shardLength;
-      long i = resume > base ? resume - base : 0;
+      // A resumed scan probes, in every remaining pass, only the positions from where it stopped:
+      // those before had all their passes up to the interrupted one, and their answers are
+      // already reported, so probing them again would report them twice.
+      long i = resume % shardLength;
       while (i < shardLength && !stopRequested) {
         int granted = limiter.acquire((int) Math.min(shardLength - i, RateLimiter.MAX_BATCH));
         if (granted == 0) {
@@ -279,11 +282,13 @@ public final class SynScanner implements Scanner {
 
   /** Counts (and reports, when asked) the targets sent in the first pass that never answered. */
   private long reportFiltered(Delivery delivery, long shardLength, long resume) {
-    if (rx == null) {
+    if (rx == null || shardLength == 0) {
       return 0;
     }
-    long end = Math.min(shardLength, counters.position);
-    long from = Math.min(resume, shardLength);
+    long firstPass = resume / shardLength;
+    long from = resume % shardLength;
+    long reached = counters.position - firstPass * shardLength;
+    long end = Math.min(shardLength, reached);
     boolean report = plan.reports(PortState.FILTERED);
     if (!report) {
       return Math.max(0, end - from - unreachable - counters.open() - counters.closed());

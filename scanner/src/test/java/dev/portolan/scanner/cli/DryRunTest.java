@@ -1,0 +1,64 @@
+package dev.portolan.scanner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.EOFException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.Pcaps;
+import org.pcap4j.packet.EthernetPacket;
+import org.pcap4j.packet.IpV4Packet;
+import org.pcap4j.packet.Packet;
+import org.pcap4j.packet.TcpPacket;
+
+/**
+ * {@code --pcap}: the frames a scan would send, written to a file instead (zmap's dry run). Needs
+ * no privileges and sends nothing; pcap4j, an independent decoder, checks every frame.
+ */
+@DisplayName("portolan scan --pcap (dry run)")
+class DryRunTest {
+
+  @Test
+  @DisplayName("writes one valid SYN per target and pass, each target exactly once per pass")
+  void framesForEveryTarget(@TempDir Path dir) throws Exception {
+    Path pcap = dir.resolve("probes.pcap");
+
+    CliRun run =
+        CliRun.of("scan", "198.18.0.0/28", "-p", "80,443,8080", "--pcap", pcap.toString(), "--interface", "lo",
+            "--source-ip", "198.19.0.2", "--router-mac", "02:00:00:00:00:01", "--retries", "1",
+            "--rate", "100000", "--seed", "5", "-q");
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    Map<String, Integer> seen = new HashMap<>();
+    try (PcapHandle handle = Pcaps.openOffline(pcap.toString())) {
+      while (true) {
+        Packet p;
+        try {
+          p = handle.getNextPacketEx();
+        } catch (EOFException e) {
+          break;
+        }
+        EthernetPacket eth = (EthernetPacket) p;
+        IpV4Packet ip = eth.get(IpV4Packet.class);
+        TcpPacket tcp = eth.get(TcpPacket.class);
+        assertThat(eth.getHeader().getDstAddr().toString()).isEqualTo("02:00:00:00:00:01");
+        assertThat(ip.getHeader().hasValidChecksum(false)).isTrue();
+        assertThat(tcp.hasValidChecksum(ip.getHeader().getSrcAddr(), ip.getHeader().getDstAddr(), false)).isTrue();
+        assertThat(tcp.getHeader().getSyn()).isTrue();
+        assertThat(tcp.getHeader().getAck()).isFalse();
+        assertThat(ip.getHeader().getSrcAddr().getHostAddress()).isEqualTo("198.19.0.2");
+        assertThat(tcp.getHeader().getSrcPort().valueAsInt()).isBetween(61000, 61999);
+        seen.merge(ip.getHeader().getDstAddr().getHostAddress() + ":" + tcp.getHeader().getDstPort().valueAsInt(), 1, Integer::sum);
+      }
+    }
+    assertThat(seen).hasSize(16 * 3);
+    assertThat(seen.values()).containsOnly(2);
+    assertThat(Files.size(pcap)).isGreaterThan(24);
+  }
+}
