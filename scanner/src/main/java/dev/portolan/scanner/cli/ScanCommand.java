@@ -227,11 +227,12 @@ public final class ScanCommand implements Callable<Integer> {
     if (!quiet || !s.completed()) {
       err.printf(
           Locale.ROOT,
-          "portolan: %s scan %s in %.1f s: %d probes (%s pps), %d open, %d closed, %d filtered%s%n",
+          "portolan: %s scan %s in %.2f s: %d probes sent in %.2f s (%s pps), %d open, %d closed, %d filtered%s%n",
           s.method(),
           s.completed() ? "done" : "interrupted",
           s.elapsed().toMillis() / 1000.0,
           s.probesSent(),
+          s.sendTime().toNanos() / 1e9,
           formatRate(s.probesPerSecond()),
           s.open(),
           s.closed(),

@@ -116,7 +116,8 @@ public final class ConnectScanner implements Scanner {
         completed ? plan.totalPositions() : counters.position,
         completed,
         0,
-        0);
+        0,
+        java.time.Duration.ofNanos(ticker.nanoTime() - counters.startNanos));
   }
 
   private PortResult probe(int address, int port, int timeoutMillis) {

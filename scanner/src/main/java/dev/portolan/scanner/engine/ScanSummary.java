@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * How a scan ended: what was sent and found, and where it stopped. {@code resumeFrom} equals the
+ * How a scan ended: what was sent and found, how long sending took, and where it stopped. {@code resumeFrom} equals the
  * plan's total positions when the scan completed; otherwise it is where to resume.
  */
 public record ScanSummary(
@@ -19,14 +19,16 @@ public record ScanSummary(
     long resumeFrom,
     boolean completed,
     long receiveDrops,
-    long foreignReplies) {
+    long foreignReplies,
+    Duration sendTime) {
 
   public Duration elapsed() {
     return Duration.between(started, finished);
   }
 
+  /** The rate while sending: probes over the time from the first probe to the last. */
   public double probesPerSecond() {
-    double s = elapsed().toNanos() / 1e9;
+    double s = sendTime.toNanos() / 1e9;
     return s > 0 ? probesSent / s : 0;
   }
 }

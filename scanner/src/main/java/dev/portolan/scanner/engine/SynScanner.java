@@ -35,6 +35,7 @@ public final class SynScanner implements Scanner {
   private volatile boolean stopRequested;
   private volatile boolean receiving = true;
   private long unreachable;
+  private java.time.Duration sendTime = java.time.Duration.ZERO;
 
   SynScanner(ScanPlan plan, NetworkPath path, FrameSink sink, RxRing rx, SynCookie cookie, Ticker ticker) {
     this.plan = plan;
@@ -74,7 +75,9 @@ public final class SynScanner implements Scanner {
       if (rx != null) {
         receiver = startReceiver(delivery);
       }
+      long sendStart = ticker.nanoTime();
       transmit(shardLength, resume);
+      sendTime = java.time.Duration.ofNanos(ticker.nanoTime() - sendStart);
       if (rx != null) {
         awaitLateReplies(shardLength, resume);
         receiving = false;
@@ -95,7 +98,8 @@ public final class SynScanner implements Scanner {
           counters.position,
           completed,
           drops,
-          counters.foreign());
+          counters.foreign(),
+          sendTime);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
