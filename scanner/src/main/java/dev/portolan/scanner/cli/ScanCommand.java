@@ -195,7 +195,7 @@ public final class ScanCommand implements Callable<Integer> {
             },
             "portolan-interrupt");
     Runtime.getRuntime().addShutdownHook(interrupt);
-    Progress progressLine = Progress.start(scanner.counters(), err, !quiet && (progress || isTerminal()));
+    Progress progressLine = Progress.start(scanner.counters(), err, progress || (!quiet && isTerminal()));
     ScanSummary summary;
     try {
       summary =

@@ -93,7 +93,7 @@ public final class SynScanner implements Scanner {
           counters.sent(),
           counters.open(),
           counters.closed(),
-          filtered + unreachable,
+          filtered,
           shardLength == 0 ? 0 : shardLength - resume % shardLength,
           counters.position,
           completed,
@@ -295,7 +295,7 @@ public final class SynScanner implements Scanner {
     long end = Math.min(shardLength, reached);
     boolean report = plan.reports(PortState.FILTERED);
     if (!report) {
-      return Math.max(0, end - from - unreachable - counters.open() - counters.closed());
+      return Math.max(0, end - from - counters.open() - counters.closed());
     }
     ScopePermutation order = plan.permutation();
     long filtered = 0;
@@ -304,16 +304,15 @@ public final class SynScanner implements Scanner {
       long index = order.at(plan.shard().position(i));
       if (!responses.contains(index)) {
         int address = plan.space().addressAt(index);
-        if (path.nextHop().macFor(address) < 0) {
-          continue;
-        }
+        // On-link hosts that did not answer ARP were never probed: nmap would call them down.
+        String reason = path.nextHop().macFor(address) < 0 ? "no-arp-reply" : PortState.FILTERED.defaultReason();
         filtered++;
         delivery.deliver(
             new PortResult(
                 address,
                 plan.space().portAt(index),
                 PortState.FILTERED,
-                PortState.FILTERED.defaultReason(),
+                reason,
                 null,
                 now));
       }
