@@ -14,7 +14,10 @@ public final class TcpReply {
   /** What {@link #decode} made of a frame. */
   public enum Result {
     TCP,
-    /** Too short for the headers it announces: reported, not thrown (hostile bytes). */
+    /**
+     * Too short for the fixed IPv4 and TCP headers: reported, not thrown (hostile bytes). Options
+     * cut off by the capture are read as far as they go and the frame still decodes as TCP.
+     */
     INCOMPLETE,
     NOT_TCP
   }

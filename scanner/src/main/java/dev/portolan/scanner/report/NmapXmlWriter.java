@@ -54,7 +54,7 @@ public final class NmapXmlWriter implements FindingWriter {
       x.writeCharacters("\n");
       x.writeStartElement("nmaprun");
       x.writeAttribute("scanner", "nmap");
-      x.writeAttribute("args", info.commandLine());
+      x.writeAttribute("args", printable(info.commandLine()));
       x.writeAttribute("start", Long.toString(info.started().getEpochSecond()));
       x.writeAttribute("startstr", NMAP_TIME.format(info.started()));
       x.writeAttribute("version", info.version());
@@ -91,9 +91,10 @@ public final class NmapXmlWriter implements FindingWriter {
               s.filtered(),
               s.completed() ? "" : " (interrupted; resume index " + s.resumeFrom() + ")"));
       x.writeAttribute("exit", "success");
+      long up = hosts.values().stream().filter(NmapXmlWriter::answered).count();
       x.writeEmptyElement("hosts");
-      x.writeAttribute("up", Integer.toString(hosts.size()));
-      x.writeAttribute("down", "0");
+      x.writeAttribute("up", Long.toString(up));
+      x.writeAttribute("down", Long.toString(hosts.size() - up));
       x.writeAttribute("total", Integer.toString(hosts.size()));
       x.writeEndElement();
       x.writeCharacters("\n");
@@ -117,8 +118,7 @@ public final class NmapXmlWriter implements FindingWriter {
     x.writeAttribute("starttime", Long.toString(start));
     x.writeAttribute("endtime", Long.toString(end));
     x.writeEmptyElement("status");
-    boolean answered = ports.stream().anyMatch(p -> p.state() != dev.portolan.scanner.engine.PortState.FILTERED);
-    x.writeAttribute("state", answered ? "up" : "unknown");
+    x.writeAttribute("state", answered(ports) ? "up" : "unknown");
     x.writeAttribute("reason", witness.reason());
     x.writeAttribute("reason_ttl", ttl(witness));
     x.writeEmptyElement("address");
@@ -145,8 +145,23 @@ public final class NmapXmlWriter implements FindingWriter {
     x.writeCharacters("\n");
   }
 
+  /** A host is up when any of its ports answered (open or closed); silence proves nothing. */
+  private static boolean answered(List<PortResult> ports) {
+    return ports.stream().anyMatch(p -> p.state() != dev.portolan.scanner.engine.PortState.FILTERED);
+  }
+
   private static String ttl(PortResult p) {
     return p.fingerprint() == null ? "0" : Integer.toString(p.fingerprint().ttl());
+  }
+
+  /** XML 1.0 cannot carry C0 control characters, and parsers fold tabs and newlines in attributes. */
+  static String printable(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b.append(c < 0x20 || c == 0x7f ? ' ' : c);
+    }
+    return b.toString();
   }
 
   @Override

@@ -26,7 +26,6 @@ import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathConstants;
 import javax.xml.xpath.XPathExpressionException;
 import javax.xml.xpath.XPathFactory;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -257,7 +256,6 @@ class NmapXmlWriterTest {
     }
 
     @Test
-    @Disabled("BUG: runstats/hosts@up counts every host written, including those with status 'unknown'")
     @DisplayName("runstats counts as up only the hosts whose status is up")
     void hostsUpCountsOnlyUpHosts() throws IOException {
       Document doc = report(RESULTS);
