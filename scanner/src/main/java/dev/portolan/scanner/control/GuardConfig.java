@@ -1,0 +1,81 @@
+package dev.portolan.scanner.control;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.GuardSnapshot;
+import dev.portolan.scanner.UsageException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The cluster's scan guard: which address ranges policies may scan at all, which are never
+ * scanned whatever a policy says, and rate caps. Read from a YAML file (the Helm chart renders it
+ * from values); every missing field takes the safe default.
+ *
+ * @param allowedCidrs ranges a policy's scope must stay inside; by default the private,
+ *     shared-address and benchmarking ranges, never the public internet
+ * @param alwaysExcluded ranges removed from every scope: link-local (with the cloud metadata
+ *     address 169.254.169.254), loopback, "this network", multicast and reserved space, and
+ *     Alibaba's metadata address inside the shared range
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record GuardConfig(
+    List<String> allowedCidrs, List<String> alwaysExcluded, Long maxRatePerPolicy, Long maxRatePerNode) {
+
+  public static final List<String> DEFAULT_ALLOWED =
+      List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "198.18.0.0/15");
+  public static final List<String> DEFAULT_EXCLUDED =
+      List.of("169.254.0.0/16", "127.0.0.0/8", "0.0.0.0/8", "224.0.0.0/3", "100.100.100.200/32");
+  public static final long DEFAULT_MAX_RATE_PER_POLICY = 10_000;
+  public static final long DEFAULT_MAX_RATE_PER_NODE = 50_000;
+
+  public GuardConfig {
+    allowedCidrs = allowedCidrs == null ? DEFAULT_ALLOWED : List.copyOf(allowedCidrs);
+    alwaysExcluded = alwaysExcluded == null ? DEFAULT_EXCLUDED : List.copyOf(alwaysExcluded);
+    maxRatePerPolicy = maxRatePerPolicy == null ? DEFAULT_MAX_RATE_PER_POLICY : maxRatePerPolicy;
+    maxRatePerNode = maxRatePerNode == null ? DEFAULT_MAX_RATE_PER_NODE : maxRatePerNode;
+  }
+
+  public static GuardConfig defaults() {
+    return new GuardConfig(null, null, null, null);
+  }
+
+  /** Reads a guard file; a mistake in it is the operator's user's to fix (exit 2, one line). */
+  public static GuardConfig load(Path file) {
+    try {
+      GuardConfig g =
+          new ObjectMapper(new YAMLFactory())
+              .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+              .readValue(Files.readString(file), GuardConfig.class);
+      g = g == null ? defaults() : g;
+      g.check();
+      return g;
+    } catch (IOException e) {
+      throw new UsageException("cannot read the guard file '" + file + "': " + firstLine(e.getMessage()));
+    }
+  }
+
+  private void check() {
+    try {
+      dev.portolan.scanner.target.Scope.parseList(allowedCidrs);
+      dev.portolan.scanner.target.Scope.parseList(alwaysExcluded);
+    } catch (UsageException e) {
+      throw new UsageException("guard: " + e.getMessage());
+    }
+    if (maxRatePerPolicy < 1 || maxRatePerNode < 1) {
+      throw new UsageException("guard: maxRatePerPolicy and maxRatePerNode must be at least 1");
+    }
+  }
+
+  public GuardSnapshot snapshot() {
+    return new GuardSnapshot(allowedCidrs, alwaysExcluded, maxRatePerPolicy, maxRatePerNode);
+  }
+
+  private static String firstLine(String s) {
+    return s == null ? "" : s.lines().findFirst().orElse("");
+  }
+}
