@@ -44,6 +44,18 @@ public record GuardConfig(
     return new GuardConfig(null, null, null, null);
   }
 
+  /**
+   * The guard of {@code portolan run} on a person's own machine when no guard file is given: the
+   * cluster defaults plus this host's loopback, and a rate cap that leaves the policy's own rate in
+   * charge. Cloud metadata and link-local space stay excluded.
+   */
+  public static GuardConfig localDefaults() {
+    List<String> allowed = new java.util.ArrayList<>(DEFAULT_ALLOWED);
+    allowed.add("127.0.0.0/8");
+    List<String> excluded = DEFAULT_EXCLUDED.stream().filter(r -> !r.equals("127.0.0.0/8")).toList();
+    return new GuardConfig(allowed, excluded, 1_000_000L, 1_000_000L);
+  }
+
   /** Reads a guard file; a mistake in it is the operator's user's to fix (exit 2, one line). */
   public static GuardConfig load(Path file) {
     try {

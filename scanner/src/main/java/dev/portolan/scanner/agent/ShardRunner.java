@@ -1,0 +1,221 @@
+package dev.portolan.scanner.agent;
+
+import dev.portolan.crds.v1alpha1.ScanReportSpec;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.ScopeSnapshot;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
+import dev.portolan.scanner.engine.PortResult;
+import dev.portolan.scanner.engine.PortState;
+import dev.portolan.scanner.engine.ScanCounters;
+import dev.portolan.scanner.engine.ScanPlan;
+import dev.portolan.scanner.engine.ScanSummary;
+import dev.portolan.scanner.engine.Scanner;
+import dev.portolan.scanner.engine.ScannerFactory;
+import dev.portolan.scanner.probe.Endpoint;
+import dev.portolan.scanner.probe.Validator;
+import dev.portolan.scanner.target.PortSet;
+import dev.portolan.scanner.target.ScanSpace;
+import dev.portolan.scanner.target.Scope;
+import dev.portolan.scanner.target.Shard;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs one shard of a run: discovery over the shard's positions of the frozen scope, and
+ * validation of every open port as it is found (streamed into the validator, which bounds its own
+ * concurrency). Findings go to a consumer as they are concluded. {@link #safePosition} is the
+ * resume point that loses nothing: every probe before it was sent, its reply had time to arrive
+ * and its finding has been handed over.
+ */
+public final class ShardRunner {
+  private static final long SAMPLE_NANOS = 500_000_000L;
+
+  private final ScanPlan plan;
+  private final ScannerFactory.Options options;
+  private final Validator validator;
+  private final String node;
+  private final Consumer<String> notices;
+  private volatile Scanner scanner;
+  /** Open ports found but not yet handed over, with the time they were found. */
+  private final java.util.Map<String, Long> pending = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Deque<long[]> samples = new ArrayDeque<>();
+  private volatile boolean finished;
+  private volatile long finalPosition = -1;
+
+  /**
+   * @param validator null when the run does not validate
+   */
+  public ShardRunner(
+      ScanReportSpec spec, ShardAssignment shard, long resumeFrom, ScannerFactory.Options options,
+      Validator validator, String node, Consumer<String> notices) {
+    this.plan = plan(spec.scope(), shard, resumeFrom);
+    this.options = options;
+    this.validator = validator;
+    this.node = node;
+    this.notices = notices;
+  }
+
+  static ScanPlan plan(ScopeSnapshot scope, ShardAssignment shard, long resumeFrom) {
+    Scope s = Scope.of(Scope.parseList(scope.cidrs()), Scope.parseList(scope.exclude() == null ? java.util.List.of() : scope.exclude()));
+    return new ScanPlan(
+        new ScanSpace(s.hosts(), PortSet.parse(scope.ports())),
+        scope.seed(),
+        new Shard(shard.index(), shard.count()),
+        resumeFrom,
+        scope.retries() == null ? 1 : scope.retries(),
+        shard.rate(),
+        Duration.ofSeconds(scope.waitSeconds() == null ? 3 : scope.waitSeconds()),
+        ScanPlan.DEFAULT_SOURCE_PORT_LOW,
+        ScanPlan.DEFAULT_SOURCE_PORT_HIGH,
+        EnumSet.of(PortState.OPEN));
+  }
+
+  public ScanPlan plan() {
+    return plan;
+  }
+
+  /** Runs the shard to its end (or {@link #stop}); blocks. */
+  public ScanSummary run(Consumer<Finding> findings) throws IOException {
+    scanner = ScannerFactory.create(plan, options, notices);
+    ScanCounters counters = scanner.counters();
+    LinkedBlockingQueue<Object> open = new LinkedBlockingQueue<>();
+    Object end = new Object();
+    Thread validation = Thread.ofPlatform().name("portolan-validate").daemon(true).start(() -> {
+      if (validator == null) {
+        drainUnvalidated(open, end, findings);
+      } else {
+        validator.validate(streamOf(open, end), v -> {
+          findings.accept(FindingMapper.of(v, node));
+          pending.remove(v.endpoint().toString());
+        });
+      }
+    });
+    Thread sampler = Thread.ofPlatform().name("portolan-checkpoint").daemon(true).start(() -> {
+      while (!finished) {
+        sample(counters.position());
+        try {
+          Thread.sleep(SAMPLE_NANOS / 1_000_000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    ScanSummary summary;
+    try {
+      summary = scanner.run(r -> {
+        if (r.state() == PortState.OPEN) {
+          Endpoint e = new Endpoint(r.address(), r.port(), r.fingerprint());
+          pending.put(e.toString(), System.nanoTime());
+          open.add(validator == null ? r : e);
+        }
+      });
+    } finally {
+      open.add(end);
+    }
+    try {
+      validation.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    finished = true;
+    sampler.interrupt();
+    finalPosition = summary.resumeFrom();
+    return summary;
+  }
+
+  /** Live engine counters (sent, open, closed), once running. */
+  public ScanCounters counters() {
+    Scanner s = scanner;
+    return s == null ? null : s.counters();
+  }
+
+  public void stop() {
+    Scanner s = scanner;
+    if (s != null) {
+      s.stop();
+    }
+  }
+
+  private synchronized void sample(long position) {
+    samples.addLast(new long[] {System.nanoTime(), position});
+    while (samples.size() > 10_000) {
+      samples.removeFirst();
+    }
+  }
+
+  /**
+   * The resume point that loses nothing: the position reached at the latest moment whose replies
+   * have had the full wait to arrive and whose open ports have all been validated and handed over.
+   */
+  public synchronized long safePosition() {
+    if (finalPosition >= 0) {
+      return finalPosition;
+    }
+    long waitNanos = plan.replyWait().toNanos();
+    long now = System.nanoTime();
+    long handed = pending.values().stream().mapToLong(Long::longValue).min().orElse(now);
+    long safe = plan.resumeFrom();
+    for (long[] s : samples) {
+      if (s[0] + waitNanos <= handed && s[0] + waitNanos <= now) {
+        safe = Math.max(safe, s[1]);
+      }
+    }
+    return safe;
+  }
+
+  private void drainUnvalidated(LinkedBlockingQueue<Object> open, Object end, Consumer<Finding> findings) {
+    try {
+      for (Object o = open.take(); o != end; o = open.take()) {
+        PortResult r = (PortResult) o;
+        findings.accept(FindingMapper.unvalidated(r, node));
+        pending.remove(r.addressText() + ":" + r.port());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The open ports as the validator's input: blocks until the next port is found or discovery ends. */
+  private Iterable<Endpoint> streamOf(LinkedBlockingQueue<Object> open, Object end) {
+    return () -> new Iterator<>() {
+      private Object next;
+
+      @Override
+      public boolean hasNext() {
+        if (next == null) {
+          try {
+            while (true) {
+              Object o = open.poll(200, TimeUnit.MILLISECONDS);
+              if (o != null) {
+                next = o;
+                break;
+              }
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        }
+        return next != end;
+      }
+
+      @Override
+      public Endpoint next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Endpoint e = (Endpoint) next;
+        next = null;
+        return e;
+      }
+    };
+  }
+}
