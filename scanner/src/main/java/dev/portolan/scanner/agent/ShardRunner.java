@@ -82,6 +82,21 @@ public final class ShardRunner {
     return plan;
   }
 
+  /** The validator a run asks for, or null when its policy turned validation off. */
+  public static Validator validatorFor(dev.portolan.crds.v1alpha1.ValidationSpec v) {
+    if (v != null && Boolean.FALSE.equals(v.enabled())) {
+      return null;
+    }
+    dev.portolan.scanner.probe.ValidationConfig vc = dev.portolan.scanner.probe.ValidationConfig.DEFAULTS;
+    if (v != null && v.timeoutSeconds() != null) {
+      vc = vc.withPortBudget(Duration.ofSeconds(v.timeoutSeconds()));
+    }
+    if (v != null && v.intensity() != null) {
+      vc = vc.withIntensity(v.intensity());
+    }
+    return new Validator(vc, dev.portolan.scanner.probe.ProbeDatabase.builtIn());
+  }
+
   /** Runs the shard to its end (or {@link #stop}); blocks. */
   public ScanSummary run(Consumer<Finding> findings) throws IOException {
     scanner = ScannerFactory.create(plan, options, notices);

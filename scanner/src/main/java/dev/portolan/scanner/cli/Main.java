@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Network exposure scanning: masscan's speed, nmap's depth.",
-    subcommands = {ScanCommand.class, RunCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ScanCommand.class, RunCommand.class, AgentCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_USAGE = 2;
 

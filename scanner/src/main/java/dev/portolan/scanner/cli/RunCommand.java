@@ -24,15 +24,12 @@ import dev.portolan.scanner.control.ShardPlanner;
 import dev.portolan.scanner.engine.PathResolver;
 import dev.portolan.scanner.engine.ScanSummary;
 import dev.portolan.scanner.engine.ScannerFactory;
-import dev.portolan.scanner.probe.ProbeDatabase;
-import dev.portolan.scanner.probe.ValidationConfig;
 import dev.portolan.scanner.probe.Validator;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -129,18 +126,7 @@ public final class RunCommand implements Callable<Integer> {
         policy.getMetadata().getName(), accepted.workload().addresses(), accepted.workload().ports(),
         accepted.workload().probes(), accepted.workload().expectedSeconds(), shards.get(0).rate(), policy.getSpec().purpose()));
 
-    Validator validator = null;
-    if (policy.getSpec().validationEnabled()) {
-      ValidationConfig vc = ValidationConfig.DEFAULTS;
-      var v = policy.getSpec().validation();
-      if (v != null && v.timeoutSeconds() != null) {
-        vc = vc.withPortBudget(Duration.ofSeconds(v.timeoutSeconds()));
-      }
-      if (v != null && v.intensity() != null) {
-        vc = vc.withIntensity(v.intensity());
-      }
-      validator = new Validator(vc, ProbeDatabase.builtIn());
-    }
+    Validator validator = ShardRunner.validatorFor(policy.getSpec().validation());
     ScannerFactory.Options options =
         new ScannerFactory.Options(
             new PathResolver.Overrides(Optional.ofNullable(ifname), java.util.OptionalInt.empty(), Optional.empty()),

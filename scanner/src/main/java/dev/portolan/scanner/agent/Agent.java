@@ -1,0 +1,350 @@
+package dev.portolan.scanner.agent;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
+import dev.portolan.scanner.control.FindingPages;
+import dev.portolan.scanner.control.ReportAggregator;
+import dev.portolan.scanner.control.RunSpecs;
+import dev.portolan.scanner.engine.ScanCounters;
+import dev.portolan.scanner.engine.ScanSummary;
+import dev.portolan.scanner.engine.ScannerFactory;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * The scanner agent: one per node (DaemonSet, host network). Watches ScanReports for shards
+ * assigned to its node and runs them one at a time; every few seconds it saves the findings found
+ * so far as pages and then its shard's progress, whose {@code position} is a resume point that
+ * loses nothing. After a restart it resumes each unfinished shard from that position. It writes
+ * only its own shard's entry of the status (server-side apply under its own field manager, or a
+ * JSON merge patch of that one key), so agents never clobber each other or the operator.
+ */
+public final class Agent implements AutoCloseable {
+  /** How shard progress is written. */
+  public enum StatusPatch {
+    /** Server-side apply, field manager {@code portolan-agent-<node>} (real API servers). */
+    APPLY,
+    /** JSON merge patch of {@code status.shards.<index>} (servers without SSA, such as fabric8's mock). */
+    MERGE
+  }
+
+  /** How the agent runs. */
+  public record Config(
+      String node, String namespace, StatusPatch statusPatch, ScannerFactory.Options engine, Duration progressInterval) {}
+
+  private record ShardKey(String namespace, String report, int shard) {}
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
+
+  private final KubernetesClient client;
+  private final Config config;
+  private final Consumer<String> log;
+  private final BlockingQueue<ShardKey> queue = new LinkedBlockingQueue<>();
+  private final Set<ShardKey> queued = ConcurrentHashMap.newKeySet();
+  private final Counter shardsDone;
+  private final Counter shardsFailed;
+  private final Counter findingsWritten;
+  private volatile SharedIndexInformer<ScanReport> informer;
+  private volatile ShardKey current;
+  private volatile ShardRunner runner;
+  private volatile boolean closed;
+  private Thread worker;
+
+  public Agent(KubernetesClient client, Config config, MeterRegistry registry, Consumer<String> log) {
+    this.client = client;
+    this.config = config;
+    this.log = log;
+    this.shardsDone = Counter.builder("portolan_agent_shards_total").tag("result", "succeeded").register(registry);
+    this.shardsFailed = Counter.builder("portolan_agent_shards_total").tag("result", "failed").register(registry);
+    this.findingsWritten = Counter.builder("portolan_agent_findings_total").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("portolan_agent_probes_sent", this, a -> {
+      ShardRunner r = a.runner;
+      ScanCounters c = r == null ? null : r.counters();
+      return c == null ? 0 : c.sent();
+    }).description("Probes sent by the shard running now").register(registry);
+  }
+
+  public void start() {
+    var resources = client.resources(ScanReport.class);
+    informer =
+        (config.namespace() == null ? resources.inAnyNamespace() : resources.inNamespace(config.namespace()))
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(ScanReport r) {
+                    consider(r);
+                  }
+
+                  @Override
+                  public void onUpdate(ScanReport before, ScanReport after) {
+                    consider(after);
+                  }
+
+                  @Override
+                  public void onDelete(ScanReport r, boolean unknownFinalState) {
+                    ShardKey c = current;
+                    if (c != null && c.namespace().equals(r.getMetadata().getNamespace()) && c.report().equals(r.getMetadata().getName())) {
+                      log.accept("report " + c.report() + " was deleted: stopping its shard");
+                      ShardRunner running = runner;
+                      if (running != null) {
+                        running.stop();
+                      }
+                    }
+                  }
+                },
+                30_000);
+    worker = Thread.ofPlatform().name("portolan-agent").start(this::work);
+  }
+
+  /** Whether the watch on ScanReports has synced (readiness). */
+  public boolean ready() {
+    SharedIndexInformer<ScanReport> i = informer;
+    return i != null && i.hasSynced();
+  }
+
+  private void consider(ScanReport r) {
+    if (r.isPage() || r.getSpec() == null || r.getSpec().shards() == null) {
+      return;
+    }
+    if (r.getStatus() != null && ReportAggregator.isTerminal(r.getStatus().phase())) {
+      return;
+    }
+    for (ShardAssignment a : r.getSpec().shards()) {
+      if (!config.node().equals(a.node())) {
+        continue;
+      }
+      ShardStatus s = shardStatus(r, a.index());
+      if (s != null && ReportAggregator.isTerminal(s.phase())) {
+        continue;
+      }
+      ShardKey key = new ShardKey(r.getMetadata().getNamespace(), r.getMetadata().getName(), a.index());
+      if (!key.equals(current) && queued.add(key)) {
+        queue.add(key);
+      }
+    }
+  }
+
+  private static ShardStatus shardStatus(ScanReport r, int index) {
+    return r.getStatus() == null || r.getStatus().shards() == null ? null : r.getStatus().shards().get(Integer.toString(index));
+  }
+
+  private void work() {
+    while (!closed) {
+      ShardKey key;
+      try {
+        key = queue.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      queued.remove(key);
+      current = key;
+      try {
+        runShard(key);
+      } catch (RuntimeException e) {
+        log.accept("shard " + key.shard() + " of " + key.report() + " failed: " + e);
+      } finally {
+        current = null;
+        runner = null;
+      }
+    }
+  }
+
+  private void runShard(ShardKey key) {
+    ScanReport report = client.resources(ScanReport.class).inNamespace(key.namespace()).withName(key.report()).get();
+    if (report == null || report.getSpec() == null || report.getSpec().shards() == null) {
+      return;
+    }
+    ShardAssignment assignment =
+        report.getSpec().shards().stream().filter(a -> a.index() == key.shard()).findFirst().orElse(null);
+    ShardStatus before = shardStatus(report, key.shard());
+    if (assignment == null || !config.node().equals(assignment.node()) || (before != null && ReportAggregator.isTerminal(before.phase()))) {
+      return;
+    }
+    Progress progress = new Progress(report, assignment, before);
+    log.accept("running shard " + key.shard() + "/" + assignment.count() + " of " + key.report()
+        + (progress.resumeFrom > 0 ? " from position " + progress.resumeFrom : ""));
+    ShardRunner r;
+    try {
+      r = new ShardRunner(report.getSpec(), assignment, progress.resumeFrom, config.engine(),
+          ShardRunner.validatorFor(report.getSpec().scope().validation()), config.node(), log);
+    } catch (RuntimeException e) {
+      progress.finish(null, "the shard's scope cannot be planned: " + e.getMessage());
+      shardsFailed.increment();
+      return;
+    }
+    runner = r;
+    progress.report(ReportAggregator.RUNNING, r, null, null);
+    Thread saver = Thread.ofPlatform().daemon(true).name("portolan-agent-progress").start(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          Thread.sleep(config.progressInterval().toMillis());
+          progress.report(ReportAggregator.RUNNING, r, null, null);
+        } catch (InterruptedException e) {
+          return;
+        } catch (KubernetesClientException e) {
+          log.accept("could not save progress (will retry): " + e.getMessage());
+        }
+      }
+    });
+    ScanSummary summary = null;
+    String failure = null;
+    try {
+      summary = r.run(progress::found);
+    } catch (Exception e) {
+      failure = e.getMessage() == null ? e.toString() : e.getMessage();
+    } finally {
+      saver.interrupt();
+      try {
+        saver.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (summary != null && !summary.completed() && failure == null) {
+      failure = closed ? null : "stopped at position " + summary.resumeFrom();
+    }
+    if (closed && failure == null && summary != null && !summary.completed()) {
+      progress.report(ReportAggregator.RUNNING, r, summary, null); // shutting down: resume later
+      return;
+    }
+    progress.finish(summary, failure);
+    (failure == null ? shardsDone : shardsFailed).increment();
+  }
+
+  /** One shard's bookkeeping: findings waiting to be saved, pages written, counts so far. */
+  private final class Progress {
+    private final ScanReport report;
+    private final ShardAssignment assignment;
+    private final long resumeFrom;
+    private final ShardStatus before;
+    private final List<Finding> pending = new ArrayList<>();
+    private final String startTime;
+    private int pages;
+    private long findings;
+
+    Progress(ScanReport report, ShardAssignment assignment, ShardStatus before) {
+      this.report = report;
+      this.assignment = assignment;
+      this.before = before;
+      this.resumeFrom = before == null || before.position() == null ? 0 : before.position();
+      this.pages = before == null || before.pages() == null ? 0 : before.pages();
+      this.findings = before == null || before.findings() == null ? 0 : before.findings();
+      this.startTime = before == null || before.startTime() == null ? Instant.now().toString() : before.startTime();
+    }
+
+    synchronized void found(Finding f) {
+      pending.add(f);
+    }
+
+    /** Saves pending findings as pages, then the progress: never a position ahead of its findings. */
+    synchronized void report(String phase, ShardRunner r, ScanSummary summary, String message) {
+      long position = summary != null ? summary.resumeFrom() : r.safePosition();
+      if (!pending.isEmpty()) {
+        for (List<Finding> chunk : FindingPages.split(new ArrayList<>(pending))) {
+          pages++;
+          ScanReport page = RunSpecs.page(report, assignment.index(), pages, chunk);
+          client.resource(page).createOr(NonDeletingOperation::update);
+          findings += chunk.size();
+          findingsWritten.increment(chunk.size());
+        }
+        pending.clear();
+      }
+      ScanCounters c = r.counters();
+      long sent = nz(before == null ? null : before.probesSent()) + (summary != null ? summary.probesSent() : c == null ? 0 : c.sent());
+      long closedPorts = nz(before == null ? null : before.closed()) + (summary != null ? summary.closed() : c == null ? 0 : c.closed());
+      Long filtered = summary == null ? null : nz(before == null ? null : before.filtered()) + summary.filtered();
+      String now = Instant.now().toString();
+      boolean done = ReportAggregator.isTerminal(phase);
+      patch(new ShardStatus(
+          config.node(), phase, position, r.plan().totalPositions(), sent, findings, closedPorts, filtered, findings,
+          pages, (before == null || before.attempts() == null ? 0 : before.attempts()) + 1, startTime, now,
+          done ? now : null, message));
+    }
+
+    void finish(ScanSummary summary, String failure) {
+      ShardRunner r = runner;
+      if (r == null) {
+        patch(new ShardStatus(config.node(), ReportAggregator.FAILED, resumeFrom, null, null, null, null, null,
+            findings, pages, 1, startTime, Instant.now().toString(), Instant.now().toString(), failure));
+        return;
+      }
+      report(failure == null ? ReportAggregator.SUCCEEDED : ReportAggregator.FAILED, r, summary, failure);
+    }
+
+    private void patch(ShardStatus status) {
+      Map<String, Object> shards = new LinkedHashMap<>();
+      shards.put(Integer.toString(assignment.index()), status);
+      Map<String, Object> body = new LinkedHashMap<>();
+      PatchContext context;
+      if (config.statusPatch() == StatusPatch.APPLY) {
+        body.put("apiVersion", report.getApiVersion());
+        body.put("kind", report.getKind());
+        body.put("metadata", Map.of("name", report.getMetadata().getName(), "namespace", report.getMetadata().getNamespace()));
+        context = new PatchContext.Builder()
+            .withPatchType(PatchType.SERVER_SIDE_APPLY)
+            .withFieldManager("portolan-agent-" + config.node())
+            .withForce(true)
+            .build();
+      } else {
+        context = PatchContext.of(PatchType.JSON_MERGE);
+      }
+      body.put("status", Map.of("shards", shards));
+      try {
+        client.resources(ScanReport.class).inNamespace(report.getMetadata().getNamespace())
+            .withName(report.getMetadata().getName()).subresource("status")
+            .patch(context, JSON.writeValueAsString(body));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private static long nz(Long v) {
+    return v == null ? 0 : v;
+  }
+
+  /** Stops the running shard (its progress is saved for a resume) and the watch. */
+  @Override
+  public void close() {
+    closed = true;
+    ShardRunner r = runner;
+    if (r != null) {
+      r.stop();
+    }
+    if (worker != null) {
+      worker.interrupt();
+      try {
+        worker.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    SharedIndexInformer<ScanReport> i = informer;
+    if (i != null) {
+      i.close();
+    }
+  }
+}
