@@ -37,6 +37,7 @@ public class ScanReport extends CustomResource<ScanReportSpec, ScanReportStatus>
   /** Label on pages only: "true". */
   public static final String PAGE_LABEL = "portolan.dev/page";
 
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isPage() {
     return getSpec() != null && getSpec().pageOf() != null;
   }

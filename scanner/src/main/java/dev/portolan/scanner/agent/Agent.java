@@ -266,7 +266,9 @@ public final class Agent implements AutoCloseable {
         for (List<Finding> chunk : FindingPages.split(new ArrayList<>(pending))) {
           pages++;
           ScanReport page = RunSpecs.page(report, assignment.index(), pages, chunk);
+          // Status is a subresource: a create ignores it, so the findings go in a second write.
           client.resource(page).createOr(NonDeletingOperation::update);
+          writeStatus(page.getMetadata().getName(), Map.of("findings", chunk), PatchContext.of(PatchType.JSON_MERGE));
           findings += chunk.size();
           findingsWritten.increment(chunk.size());
         }
@@ -312,9 +314,17 @@ public final class Agent implements AutoCloseable {
         context = PatchContext.of(PatchType.JSON_MERGE);
       }
       body.put("status", Map.of("shards", shards));
+      patchStatus(report.getMetadata().getName(), body, context);
+    }
+
+    private void writeStatus(String name, Map<String, Object> status, PatchContext context) {
+      patchStatus(name, Map.of("status", status), context);
+    }
+
+    private void patchStatus(String name, Map<String, Object> body, PatchContext context) {
       try {
         client.resources(ScanReport.class).inNamespace(report.getMetadata().getNamespace())
-            .withName(report.getMetadata().getName()).subresource("status")
+            .withName(name).subresource("status")
             .patch(context, JSON.writeValueAsString(body));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException(e);

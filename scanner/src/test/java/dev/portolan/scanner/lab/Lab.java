@@ -26,12 +26,27 @@ public final class Lab implements AutoCloseable {
   private final Path script;
   private final Path jar;
   private final Path work;
+  private final boolean owned;
 
-  private Lab(String name, Path script, Path jar, Path work) {
+  private Lab(String name, Path script, Path jar, Path work, boolean owned) {
     this.name = name;
     this.script = script;
     this.jar = jar;
     this.work = work;
+    this.owned = owned;
+  }
+
+  /**
+   * The lab this JVM runs inside (started by e2e/lab/in-lab-jdk/bin/java, which also deletes it): for
+   * tests whose API server, agents and raw sockets share the scanner namespace.
+   */
+  public static Lab current() throws IOException {
+    String name = System.getenv("PORTOLAN_LAB");
+    String script = System.getenv("PORTOLAN_LAB_SCRIPT");
+    if (name == null || script == null) {
+      throw new IllegalStateException("not inside a lab: *InLabIT tests run through e2e/lab/in-lab-jdk/bin/java (./mvnw verify)");
+    }
+    return new Lab(name, Path.of(script), null, Files.createTempDirectory("portolan-lab-"), false);
   }
 
   /** The result of a command: exit code and everything it printed. */
@@ -55,7 +70,7 @@ public final class Lab implements AutoCloseable {
     Files.copy(builtJar, jar);
     Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
     String name = "ptl" + Long.toString(new SecureRandom().nextLong() >>> 24, 36).substring(0, 6);
-    Lab lab = new Lab(name, script, jar, work);
+    Lab lab = new Lab(name, script, jar, work, true);
     Run up = lab.sh("up", name);
     if (up.exitCode() != 0) {
       lab.close();
@@ -176,7 +191,9 @@ public final class Lab implements AutoCloseable {
 
   @Override
   public void close() {
-    sh("down", name);
+    if (owned) {
+      sh("down", name);
+    }
     try (var files = Files.walk(work)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException e) {

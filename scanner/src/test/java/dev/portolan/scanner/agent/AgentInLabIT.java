@@ -1,0 +1,181 @@
+package dev.portolan.scanner.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.portolan.crds.v1alpha1.ScanPolicy;
+import dev.portolan.crds.v1alpha1.ScanPolicySpec;
+import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
+import dev.portolan.crds.v1alpha1.ScanReportStatus;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
+import dev.portolan.crds.v1alpha1.TargetsSpec;
+import dev.portolan.crds.v1alpha1.ValidationSpec;
+import dev.portolan.scanner.control.Guard;
+import dev.portolan.scanner.control.GuardConfig;
+import dev.portolan.scanner.control.GuardDecision;
+import dev.portolan.scanner.control.ReportAggregator;
+import dev.portolan.scanner.control.RunSpecs;
+import dev.portolan.scanner.control.ShardPlanner;
+import dev.portolan.scanner.engine.ConnectScanner;
+import dev.portolan.scanner.engine.PathResolver;
+import dev.portolan.scanner.engine.ScannerFactory;
+import dev.portolan.scanner.lab.Lab;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent against fabric8's mock API server (CRUD mode, CRDs loaded so the status subresource
+ * works), scanning a lab for real: this whole JVM runs inside the lab's scanner namespace
+ * (e2e/lab/in-lab-jdk/bin/java), so the agent's raw sockets see the targets through the veth while the
+ * mock server listens on the namespace's loopback. Status writes use JSON merge patches of the
+ * agent's own shard key (the mock has no server-side apply; the real-API tier covers SSA).
+ */
+@EnableKubernetesMockClient(crud = true)
+@DisplayName("scanner agent, in a lab, against the mock API server")
+class AgentInLabIT {
+  static KubernetesClient client;
+  static Lab lab;
+  static final Set<String> OPEN = new TreeSet<>();
+  static final String NS = "scans";
+
+  @BeforeAll
+  static void labAndCrds() throws Exception {
+    lab = Lab.current();
+    for (int i = 0; i < 24; i++) {
+      OPEN.add("198.18." + (i % 8) + "." + (i * 7 + 1) + ":" + (i % 3 == 0 ? 22 : 8080));
+    }
+    lab.listen(OPEN.toArray(String[]::new));
+    for (String crd : List.of("scanpolicies.portolan.dev-v1.yml", "scanreports.portolan.dev-v1.yml")) {
+      try (InputStream in = ScanReport.class.getResourceAsStream("/META-INF/fabric8/" + crd)) {
+        client.apiextensions().v1().customResourceDefinitions()
+            .resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+      }
+    }
+  }
+
+  @AfterAll
+  static void close() {
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  static ScanReport newRun(String run, List<String> nodes, long rate) {
+    ScanPolicy policy = new ScanPolicy();
+    policy.setMetadata(new ObjectMetaBuilder().withName("lab").withNamespace(NS).withGeneration(1L).build());
+    policy.setSpec(new ScanPolicySpec(
+        "agent test in the lab", "tests", null, new TargetsSpec(List.of("198.18.0.0/21"), null, null, null, null),
+        "22,8080", rate, 1, 1, null, null, null, new ValidationSpec(false, null, null), null, null, null, null));
+    GuardConfig guard = GuardConfig.defaults();
+    GuardDecision.Accepted accepted = (GuardDecision.Accepted) new Guard(guard).evaluate(policy.getSpec(), List.of());
+    List<ShardAssignment> shards = ShardPlanner.plan(nodes, rate, null, guard.maxRatePerNode());
+    ScanReport report = RunSpecs.mainReport(policy, run, accepted, guard, shards, 42, new RunSpecs.Trigger("test", "test", "test"), Instant.now());
+    return client.resource(report).create();
+  }
+
+  static AgentServer agent(String node) throws Exception {
+    ScannerFactory.Options engine = new ScannerFactory.Options(PathResolver.Overrides.none(), Optional.empty(), false, ConnectScanner.DEFAULT_CONCURRENCY);
+    return AgentServer.start(client, new Agent.Config(node, NS, Agent.StatusPatch.MERGE, engine, Duration.ofMillis(500)), 0, m -> {});
+  }
+
+  static ScanReport get(String run) {
+    return client.resources(ScanReport.class).inNamespace(NS).withName(run).get();
+  }
+
+  static Map<String, ShardStatus> shards(String run) {
+    ScanReport r = get(run);
+    return r.getStatus() == null || r.getStatus().shards() == null ? Map.of() : r.getStatus().shards();
+  }
+
+  static List<ScanReport> pages(String run) {
+    return client.resources(ScanReport.class).inNamespace(NS).withLabel(ScanReport.RUN_LABEL, run).list().getItems()
+        .stream().filter(ScanReport::isPage).toList();
+  }
+
+  static ScanReportStatus aggregate(String run) {
+    return ReportAggregator.aggregate(get(run), shards(run), pages(run), Optional.empty(), Instant.now());
+  }
+
+  static Set<String> found(String run) {
+    return pages(run).stream().flatMap(p -> p.getStatus().findings().stream()).map(Finding::key).collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  @Test
+  @DisplayName("two agents scan their shards at once, each writing only its own entry, and together find every open port")
+  void twoAgentsTwoShards() throws Exception {
+    newRun("two-agents", List.of("node-a", "node-b"), 4000);
+
+    AgentServer a = agent("node-a");
+    AgentServer b = agent("node-b");
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> shards("two-agents").values().stream()
+          .filter(s -> ReportAggregator.SUCCEEDED.equals(s.phase())).count() == 2);
+    } finally {
+      a.close();
+      b.close();
+    }
+
+    Map<String, ShardStatus> shards = shards("two-agents");
+    assertThat(shards).containsOnlyKeys("0", "1");
+    assertThat(shards.get("0").node()).isEqualTo("node-a");
+    assertThat(shards.get("1").node()).isEqualTo("node-b");
+    assertThat(shards.values()).allSatisfy(s -> assertThat(s.position()).isEqualTo(s.total()));
+    assertThat(found("two-agents")).isEqualTo(OPEN);
+    ScanReportStatus status = aggregate("two-agents");
+    assertThat(status.phase()).isEqualTo(ReportAggregator.SUCCEEDED);
+    assertThat(status.summary().open()).isEqualTo(OPEN.size());
+    assertThat(status.summary().probesSent()).isGreaterThanOrEqualTo(2048L * 2);
+  }
+
+  @Test
+  @DisplayName("an agent restarted mid-shard resumes from its saved position: nothing skipped, nothing lost, nothing twice")
+  void restartResumes() throws Exception {
+    newRun("restart", List.of("node-a"), 800);
+
+    AgentServer first = agent("node-a");
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        ShardStatus s = shards("restart").get("0");
+        return s != null && s.position() != null && s.position() > 600;
+      });
+    } finally {
+      first.close();
+    }
+    ShardStatus saved = shards("restart").get("0");
+    assertThat(saved.phase()).isEqualTo(ReportAggregator.RUNNING);
+    assertThat(saved.position()).isPositive().isLessThan(saved.total());
+
+    AgentServer second = agent("node-a");
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> ReportAggregator.SUCCEEDED.equals(shards("restart").get("0").phase()));
+    } finally {
+      second.close();
+    }
+
+    ShardStatus done = shards("restart").get("0");
+    assertThat(done.attempts()).isEqualTo(2);
+    assertThat(done.position()).isEqualTo(done.total());
+    assertThat(found("restart")).isEqualTo(OPEN);
+    ScanReportStatus status = aggregate("restart");
+    assertThat(status.summary().open()).isEqualTo(OPEN.size());
+    long findingsInPages = pages("restart").stream().mapToLong(p -> p.getStatus().findings().size()).sum();
+    assertThat(findingsInPages).as("a finding reported twice in pages is deduplicated by the aggregator").isGreaterThanOrEqualTo(OPEN.size());
+  }
+}
