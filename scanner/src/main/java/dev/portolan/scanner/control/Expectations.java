@@ -47,7 +47,7 @@ public final class Expectations {
     for (Rule r : rules) {
       if ((r.addresses() == null || r.addresses().contains(address))
           && (r.ports() == null || r.ports().indexOf(f.port()) >= 0)
-          && (r.services().isEmpty() || r.services().contains(f.service()))) {
+          && (r.services().isEmpty() || (f.service() != null && r.services().contains(f.service())))) {
         return Optional.empty();
       }
     }

@@ -21,13 +21,13 @@ public final class FindingPages {
   public static List<List<Finding>> split(List<Finding> findings) {
     List<List<Finding>> pages = new ArrayList<>();
     List<Finding> page = new ArrayList<>();
-    long bytes = 0;
+    long bytes = 1; // the list's brackets: "[" + items with their commas + "]"
     for (Finding f : findings) {
       int size = size(f);
       if (!page.isEmpty() && (bytes + size > MAX_PAGE_BYTES || page.size() >= MAX_PAGE_COUNT)) {
         pages.add(page);
         page = new ArrayList<>();
-        bytes = 0;
+        bytes = 1;
       }
       page.add(f);
       bytes += size;

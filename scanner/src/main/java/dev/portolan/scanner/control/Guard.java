@@ -34,6 +34,7 @@ public final class Guard {
    *     pods), already as text entries
    */
   public GuardDecision evaluate(ScanPolicySpec spec, List<String> clusterAddresses) {
+    clusterAddresses = clusterAddresses == null ? List.of() : clusterAddresses;
     if (spec == null) {
       return new GuardDecision.Rejected("InvalidSpec", "The policy has no spec.");
     }
@@ -43,6 +44,9 @@ public final class Guard {
     }
     if (spec.targets() == null) {
       return new GuardDecision.Rejected("InvalidTargets", "The policy has no targets; list spec.targets.cidrs or a cluster selector.");
+    }
+    if (spec.ports() == null || spec.ports().isBlank()) {
+      return new GuardDecision.Rejected("InvalidPorts", "spec.ports is empty; list TCP ports such as 22,80,443 or 1-1024.");
     }
     PortSet ports;
     try {

@@ -59,10 +59,13 @@ public record GuardConfig(
   /** Reads a guard file; a mistake in it is the operator's user's to fix (exit 2, one line). */
   public static GuardConfig load(Path file) {
     try {
+      String text = Files.readString(file);
       GuardConfig g =
-          new ObjectMapper(new YAMLFactory())
-              .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-              .readValue(Files.readString(file), GuardConfig.class);
+          text.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#") || l.strip().equals("---"))
+              ? null
+              : new ObjectMapper(new YAMLFactory())
+                  .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+                  .readValue(text, GuardConfig.class);
       g = g == null ? defaults() : g;
       g.check();
       return g;

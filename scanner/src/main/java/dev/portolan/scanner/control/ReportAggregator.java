@@ -50,8 +50,8 @@ public final class ReportAggregator {
   }
 
   /**
-   * The operator's part of a run's status. {@code shards} is echoed back unchanged: it is the
-   * agents' part, and whoever writes this status must not take it over.
+   * The operator's part of a run's status. {@code shards} is left out (null): it is the agents'
+   * part, and a merge patch or apply of this status must not take it over.
    *
    * @param pages the run's page reports, in any order
    * @param previous the findings of the policy's previous completed run, if there is one
@@ -126,25 +126,30 @@ public final class ReportAggregator {
     long probes = 0;
     long closed = 0;
     long filtered = 0;
-    String start = null;
-    String end = null;
+    Instant startAt = null;
+    Instant endAt = null;
     for (ShardStatus s : progress.values()) {
       probes += nz(s.probesSent());
       closed += nz(s.closed());
       filtered += nz(s.filtered());
-      if (s.startTime() != null && (start == null || s.startTime().compareTo(start) < 0)) {
-        start = s.startTime();
+      // Agents write these; a time edited by hand into nonsense is ignored, never fatal.
+      Instant st = instant(s.startTime());
+      Instant ct = instant(s.completionTime());
+      if (st != null && (startAt == null || st.isBefore(startAt))) {
+        startAt = st;
       }
-      if (s.completionTime() != null && (end == null || s.completionTime().compareTo(end) > 0)) {
-        end = s.completionTime();
+      if (ct != null && (endAt == null || ct.isAfter(endAt))) {
+        endAt = ct;
       }
     }
-    String completion = isTerminal(phase) ? (end != null ? end : now.toString()) : null;
+    String start = startAt == null ? null : startAt.toString();
+    Instant completionAt = isTerminal(phase) ? (endAt != null ? endAt : now) : null;
+    String completion = completionAt == null ? null : completionAt.toString();
     Double duration = null;
     Double rate = null;
-    if (start != null) {
-      Instant to = completion != null ? Instant.parse(completion) : now;
-      duration = Math.max(0, Duration.between(Instant.parse(start), to).toMillis() / 1000.0);
+    if (startAt != null) {
+      Instant to = completionAt != null ? completionAt : now;
+      duration = Math.max(0, Duration.between(startAt, to).toMillis() / 1000.0);
       rate = duration > 0 ? probes / duration : null;
     }
     long targets = spec.scope() == null ? 0 : nz(spec.scope().probes());
@@ -263,6 +268,17 @@ public final class ReportAggregator {
     int cb = b.lastIndexOf(':');
     int c = Long.compare(Ipv4.unsigned(Ipv4.parse(a.substring(0, ca))), Ipv4.unsigned(Ipv4.parse(b.substring(0, cb))));
     return c != 0 ? c : Integer.compare(Integer.parseInt(a.substring(ca + 1)), Integer.parseInt(b.substring(cb + 1)));
+  }
+
+  private static Instant instant(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static long nz(Long v) {

@@ -25,7 +25,7 @@ public final class RunNames {
 
   /** The run for a scheduled time. */
   public static String forSchedule(String policy, ZonedDateTime due) {
-    return fit(policy, MINUTE.format(due));
+    return fit(policy, MINUTE.format(due.withZoneSameInstant(java.time.ZoneOffset.UTC)));
   }
 
   /** A page of findings: shard and page number within the run. */

@@ -10,7 +10,6 @@ import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Violation;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -99,10 +98,6 @@ class ExpectationsTest {
     }
 
     @Test
-    @Disabled(
-        "BUG: Expectations.check (Expectations.java:50) calls r.services().contains(f.service()) with a null service;"
-            + " for an immutable list (List.of, as ExposureRule built in code) that throws NullPointerException and"
-            + " stops the aggregation. Guard with f.service() != null && ...")
     @DisplayName("flags an unidentified service where the rule names services")
     void nullService() {
       assertThat(https.check(bare("10.0.0.5", 443)))

@@ -11,7 +11,6 @@ import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -144,10 +143,6 @@ class FindingPagesTest {
     }
 
     @Test
-    @Disabled(
-        "BUG: FindingPages.split (FindingPages.java:24-31) counts each finding as its JSON + 1 but not the page's"
-            + " brackets, so findings that sum to exactly MAX_PAGE_BYTES make a JSON array of MAX_PAGE_BYTES + 1;"
-            + " start each page's byte count at 1 (for '[' and ']')")
     @DisplayName("counts the brackets of the page: a page exactly at the limit stays within it")
     void brackets() {
       int half = FindingPages.MAX_PAGE_BYTES / 2 - 1; // JSON bytes; each counts as half + 1

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.assertj.core.api.AbstractThrowableAssert;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -161,9 +160,6 @@ class GuardConfigTest {
 
     @ParameterizedTest(name = "file content [{0}]")
     @ValueSource(strings = {"", "# nothing configured: the chart rendered no values\n", "---\n"})
-    @Disabled(
-        "BUG: GuardConfig.load (GuardConfig.java:62-66) fails on an empty or comment-only guard file with"
-            + " \"No content to map due to end-of-input\" instead of taking the safe defaults the class doc promises")
     @DisplayName("reads an empty or comment-only file as the defaults")
     void emptyFile(String content) throws IOException {
       assertThat(GuardConfig.load(guardFile(content))).isEqualTo(GuardConfig.defaults());

@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -335,10 +334,6 @@ class ReportAggregatorTest {
     }
 
     @Test
-    @Disabled(
-        "BUG: ReportAggregator.aggregate (ReportAggregator.java:135-139) compares RFC 3339 times as strings, so"
-            + " '11:00:00.500Z' sorts before '11:00:00Z' (Instant.toString drops a zero fraction); compare"
-            + " Instant.parse(...) values instead")
     @DisplayName("compares times as instants, whether or not they carry fractions of a second")
     void fractions() {
       Map<String, ShardStatus> progress =
@@ -351,10 +346,6 @@ class ReportAggregatorTest {
     }
 
     @Test
-    @Disabled(
-        "BUG: ReportAggregator.aggregate (ReportAggregator.java:146-147) calls Instant.parse on the shards'"
-            + " startTime/completionTime; one malformed value (status edited by hand) throws and fails every"
-            + " reconcile of the run. Skip times that do not parse")
     @DisplayName("a shard time that is not RFC 3339 does not stop the aggregation")
     void malformedTime() {
       Map<String, ShardStatus> progress =

@@ -8,7 +8,6 @@ import java.time.ZonedDateTime;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -135,9 +134,6 @@ class RunNamesTest {
     }
 
     @Test
-    @Disabled(
-        "BUG (latent): RunNames.forSchedule (RunNames.java:28) formats the time in the zone it was given, so one"
-            + " instant gets different run names in different zones; format due.withZoneSameInstant(UTC)")
     @DisplayName("names a scheduled instant the same whatever zone it is given in (schedules are UTC)")
     void zoneIndependent() {
       ZonedDateTime berlin = DUE.withZoneSameInstant(ZoneId.of("Europe/Berlin"));
