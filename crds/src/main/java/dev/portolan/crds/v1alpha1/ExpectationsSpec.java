@@ -3,7 +3,7 @@ package dev.portolan.crds.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 /**
@@ -13,17 +13,15 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ExpectationsSpec(
     @JsonPropertyDescription("Exposures that are expected; everything else that is open is a violation.")
-        List<ExposureRule> allowed) {
+        @Size(max = 256) List<ExposureRule> allowed) {
 
   /** Open ports that are fine: on these addresses (any when empty), ports, and services (any when empty). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  @ValidationRule(
-      value = "!has(self.cidrs) || " + Patterns.ALL_CIDRS,
-      message = "each entry of cidrs must be an IPv4 address, CIDR or range")
   public record ExposureRule(
       @JsonPropertyDescription("What this rule allows, in words.") String description,
       @JsonPropertyDescription("Addresses the rule covers (all of the scope when empty).")
-          List<String> cidrs,
+          @Size(max = 256) List<@Pattern(Patterns.TARGET) @Size(max = Patterns.TARGET_MAX_LENGTH) String> cidrs,
       @Pattern(Patterns.PORTS) @JsonPropertyDescription("Ports the rule covers, e.g. 443 or 8000-8100.") String ports,
-      @JsonPropertyDescription("Service names allowed there (e.g. https); any when empty.") List<String> services) {}
+      @JsonPropertyDescription("Service names allowed there (e.g. https); any when empty.")
+          @Size(max = 64) List<@Size(max = 64) String> services) {}
 }

@@ -2,6 +2,7 @@ package dev.portolan.crds.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -12,19 +13,13 @@ import java.util.Map;
 @ValidationRule(
     value = "(has(self.cidrs) && size(self.cidrs) > 0) || has(self.nodes) || has(self.services) || has(self.pods)",
     message = "targets needs at least one of cidrs, nodes, services or pods")
-@ValidationRule(
-    value = "!has(self.cidrs) || " + Patterns.ALL_CIDRS,
-    message = "each entry of cidrs must be an IPv4 address, CIDR or range such as 198.18.0.0/16")
-@ValidationRule(
-    value = "!has(self.exclude) || " + Patterns.ALL_EXCLUDES,
-    message = "each entry of exclude must be an IPv4 address, CIDR or range such as 198.18.0.0/16")
 public record TargetsSpec(
     @Size(max = 256)
         @JsonPropertyDescription("IPv4 addresses, CIDRs or ranges (198.18.0.1-198.18.0.9).")
-        List<String> cidrs,
+        List<@Pattern(Patterns.TARGET) @Size(max = Patterns.TARGET_MAX_LENGTH) String> cidrs,
     @Size(max = 1024)
         @JsonPropertyDescription("Never probed, whatever else says so.")
-        List<String> exclude,
+        List<@Pattern(Patterns.TARGET) @Size(max = Patterns.TARGET_MAX_LENGTH) String> exclude,
     @JsonPropertyDescription("Nodes whose labels match: their InternalIP addresses are scanned.") Selector nodes,
     @JsonPropertyDescription("Services (in namespace, labels matching): their cluster IPs are scanned.") Selector services,
     @JsonPropertyDescription("Pods (in namespace, labels matching): their pod IPs are scanned.") Selector pods) {

@@ -1,0 +1,255 @@
+package dev.portolan.scanner.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portolan.crds.v1alpha1.ScanPolicy;
+import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportSpec;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
+import dev.portolan.scanner.agent.Agent;
+import dev.portolan.scanner.agent.AgentServer;
+import dev.portolan.scanner.control.FindingPages;
+import dev.portolan.scanner.control.RunSpecs;
+import dev.portolan.scanner.engine.ConnectScanner;
+import dev.portolan.scanner.engine.PathResolver;
+import dev.portolan.scanner.engine.ScannerFactory;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * What only a real API server proves (fabric8's mock fakes or skips all of it): the generated
+ * CRDs are accepted and their schemas and CEL rules reject bad specs at apply time; printer
+ * columns; the status subresource; server-side apply by several agents at once, each owning its
+ * own shard key; conflicts; and the object size limit that makes paging necessary.
+ */
+@DisplayName("the CRDs and the agent's status writes on a real apiextensions-apiserver")
+class RealApiServerIT {
+  static RealApiServer api;
+  static KubernetesClient client;
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @BeforeAll
+  static void start() throws Exception {
+    api = RealApiServer.start();
+    client = api.client;
+    for (String crd : List.of("scanpolicies.portolan.dev-v1.yml", "scanreports.portolan.dev-v1.yml")) {
+      try (InputStream in = ScanReport.class.getResourceAsStream("/META-INF/fabric8/" + crd)) {
+        CustomResourceDefinition d = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+        client.apiextensions().v1().customResourceDefinitions().resource(d).serverSideApply();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+          CustomResourceDefinition c = client.apiextensions().v1().customResourceDefinitions().withName(d.getMetadata().getName()).get();
+          return c.getStatus() != null && c.getStatus().getConditions().stream().anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus()));
+        });
+      }
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  static String policy(String name, String spec) {
+    return "{\"apiVersion\":\"portolan.dev/v1alpha1\",\"kind\":\"ScanPolicy\",\"metadata\":{\"name\":\"" + name
+        + "\",\"namespace\":\"crd\"},\"spec\":" + spec + "}";
+  }
+
+  /** Sends the JSON as it is (no client-side typing), as kubectl apply would. */
+  static ScanPolicy create(String json) {
+    var generic = client.getKubernetesSerialization().unmarshal(json, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+    var created = client.genericKubernetesResources("portolan.dev/v1alpha1", "ScanPolicy").inNamespace("crd").resource(generic).create();
+    return client.getKubernetesSerialization().convertValue(created, ScanPolicy.class);
+  }
+
+  @Nested
+  @DisplayName("the ScanPolicy schema")
+  class PolicySchema {
+    @Test
+    @DisplayName("accepts a valid policy and fills in defaults")
+    void valid() {
+      ScanPolicy p = create(policy("ok", "{\"purpose\":\"quarterly exposure review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\",\"198.18.1.1-198.18.1.9\"]},\"ports\":\"22,80,8000-8100\"}"));
+      assertThat(p.getSpec().rate()).isEqualTo(1000);
+      assertThat(p.getSpec().retries()).isEqualTo(1);
+      assertThat(p.getSpec().historyLimit()).isEqualTo(5);
+      assertThat(p.getSpec().concurrencyPolicy()).isEqualTo(dev.portolan.crds.v1alpha1.ScanPolicySpec.ConcurrencyPolicy.Forbid);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+      "no purpose|{\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\"}|purpose",
+      "bad CIDR|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/33\"]},\"ports\":\"22\"}|spec.targets.cidrs[0]",
+      "host name|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"example.com\"]},\"ports\":\"22\"}|spec.targets.cidrs[0]",
+      "bad exclude|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"],\"exclude\":[\"nope\"]},\"ports\":\"22\"}|spec.targets.exclude[0]",
+      "no targets at all|{\"purpose\":\"p\",\"targets\":{},\"ports\":\"22\"}|at least one of cidrs",
+      "bad ports|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"http\"}|spec.ports",
+      "rate zero|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"rate\":0}|spec.rate",
+      "retries too many|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"retries\":99}|spec.retries",
+      "bad cron|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"schedule\":\"often\"}|spec.schedule",
+      "bad enum|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"concurrencyPolicy\":\"Sometimes\"}|concurrencyPolicy",
+      "pod source without pod|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"source\":{\"type\":\"Pod\"}}|source type Pod needs"
+    })
+    void rejects(String what, String spec, String mentions) {
+      assertThatThrownBy(() -> create(policy("bad-" + Math.abs(what.hashCode()), spec)))
+          .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+            assertThat(e.getCode()).isEqualTo(422);
+            assertThat(e.getMessage()).contains(mentions);
+          });
+    }
+  }
+
+  static ScanReport mainReport(String name, int shards) {
+    ScanReport r = new ScanReport();
+    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("crd").withLabels(Map.of(ScanReport.RUN_LABEL, name, ScanReport.POLICY_LABEL, "p")).build());
+    List<ShardAssignment> plan = new ArrayList<>();
+    for (int i = 0; i < shards; i++) {
+      plan.add(new ShardAssignment(i, shards, "node-" + i, 100L));
+    }
+    r.setSpec(new ScanReportSpec("p", name, null, null, null, null,
+        new ScanReportSpec.ScopeSnapshot(List.of("127.0.0.1"), List.of(), "1", 1L, 1L, 7L, 100L, 0, 0, null, null), plan));
+    return client.resource(r).create();
+  }
+
+  static void applyShard(String report, int shard, String manager, boolean force) throws Exception {
+    Map<String, Object> body = Map.of(
+        "apiVersion", "portolan.dev/v1alpha1", "kind", "ScanReport",
+        "metadata", Map.of("name", report, "namespace", "crd"),
+        "status", Map.of("shards", Map.of(Integer.toString(shard), Map.of("node", manager, "phase", "Running", "position", 10 + shard))));
+    client.resources(ScanReport.class).inNamespace("crd").withName(report).subresource("status")
+        .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(manager).withForce(force).build(),
+            JSON.writeValueAsString(body));
+  }
+
+  @Nested
+  @DisplayName("ScanReport status")
+  class ReportStatus {
+    @Test
+    @DisplayName("is a subresource: a create ignores it, and printer columns show the run")
+    void subresourceAndColumns() throws Exception {
+      ScanReport r = mainReport("columns", 1);
+      assertThat(r.getStatus()).isNull();
+      RealApiServer.Result get = api.kubectl("get", "scanreports", "-n", "crd");
+      assertThat(get.code()).as(get.output()).isZero();
+      assertThat(get.output().lines().findFirst().orElse(""))
+          .contains("NAME").contains("POLICY").contains("PHASE").contains("OPEN").contains("VIOLATIONS").contains("AGE");
+    }
+
+    @Test
+    @DisplayName("sixteen agents applying their own shard keys at once all keep them, each under its own field manager")
+    void agentsApplyConcurrently() throws Exception {
+      mainReport("concurrent", 16);
+      List<CompletableFuture<Void>> writes = IntStream.range(0, 16).mapToObj(i -> CompletableFuture.runAsync(() -> {
+        try {
+          applyShard("concurrent", i, "portolan-agent-node-" + i, true);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      })).toList();
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get();
+
+      ScanReport r = client.resources(ScanReport.class).inNamespace("crd").withName("concurrent").get();
+      assertThat(r.getStatus().shards()).hasSize(16);
+      assertThat(r.getMetadata().getManagedFields()).extracting(m -> m.getManager())
+          .contains("portolan-agent-node-0", "portolan-agent-node-15");
+    }
+
+    @Test
+    @DisplayName("another manager's shard key is refused without force (409), and a stale update is refused too")
+    void conflicts() throws Exception {
+      ScanReport created = mainReport("conflict", 1);
+      applyShard("conflict", 0, "portolan-agent-node-0", true);
+      assertThatThrownBy(() -> applyShard("conflict", 0, "someone-else", false))
+          .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+      assertThatThrownBy(() -> client.resource(created).update())
+          .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+    }
+
+    @Test
+    @DisplayName("a status over the size limit is refused, while FindingPages' pages of the same findings are all stored")
+    void sizeLimitAndPages() throws Exception {
+      ScanReport main = mainReport("big", 1);
+      List<Finding> findings = new ArrayList<>();
+      for (int i = 0; i < 6000; i++) {
+        findings.add(new Finding("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255), 443, "https", "nginx", "1.22.1", null,
+            List.of("cpe:2.3:a:f5:nginx:1.22.1:*:*:*:*:*:*:*"), "10", "x".repeat(400), null, null, "node-0", "2026-11-23T12:00:00Z"));
+      }
+      ScanReport whole = RunSpecs.page(main, 0, 1, findings);
+      whole.setStatus(null);
+      client.resource(whole).create();
+      assertThatThrownBy(() -> client.resources(ScanReport.class).inNamespace("crd").withName(whole.getMetadata().getName())
+              .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(Map.of("status", Map.of("findings", findings)))))
+          .isInstanceOf(KubernetesClientException.class);
+
+      List<List<Finding>> pages = FindingPages.split(findings);
+      assertThat(pages).hasSizeGreaterThan(1);
+      for (int i = 0; i < pages.size(); i++) {
+        ScanReport page = RunSpecs.page(main, 0, i + 2, pages.get(i));
+        page.setStatus(null);
+        client.resource(page).create();
+        client.resources(ScanReport.class).inNamespace("crd").withName(page.getMetadata().getName()).subresource("status")
+            .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(Map.of("status", Map.of("findings", pages.get(i)))));
+      }
+      long stored = client.resources(ScanReport.class).inNamespace("crd").withLabel(ScanReport.RUN_LABEL, "big").list().getItems().stream()
+          .filter(p -> p.getStatus() != null && p.getStatus().findings() != null).mapToLong(p -> p.getStatus().findings().size()).sum();
+      assertThat(stored).isEqualTo(findings.size());
+    }
+  }
+
+  @Test
+  @DisplayName("the real agent runs a shard and writes its progress and pages by server-side apply")
+  void agentWithServerSideApply() throws Exception {
+    try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      ScanReport r = new ScanReport();
+      r.setMetadata(new ObjectMetaBuilder().withName("agent-ssa").withNamespace("crd").withLabels(Map.of(ScanReport.RUN_LABEL, "agent-ssa", ScanReport.POLICY_LABEL, "p")).build());
+      r.setSpec(new ScanReportSpec("p", "agent-ssa", null, null, null, null,
+          new ScanReportSpec.ScopeSnapshot(List.of("127.0.0.1"), List.of(), listener.getLocalPort() + ",1-3", 1L, 4L, 7L, 1000L, 0, 1,
+              new dev.portolan.crds.v1alpha1.ValidationSpec(false, null, null), null),
+          List.of(new ShardAssignment(0, 1, "node-ssa", 1000L))));
+      client.resource(r).create();
+      ScannerFactory.Options engine = new ScannerFactory.Options(PathResolver.Overrides.none(), Optional.empty(), false, ConnectScanner.DEFAULT_CONCURRENCY);
+      AgentServer agent = AgentServer.start(client, new Agent.Config("node-ssa", "crd", Agent.StatusPatch.APPLY, engine, Duration.ofMillis(300)), 0, m -> {});
+      try {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+          ScanReport now = client.resources(ScanReport.class).inNamespace("crd").withName("agent-ssa").get();
+          ShardStatus s = now.getStatus() == null || now.getStatus().shards() == null ? null : now.getStatus().shards().get("0");
+          return s != null && "Succeeded".equals(s.phase());
+        });
+      } finally {
+        agent.close();
+      }
+      ScanReport done = client.resources(ScanReport.class).inNamespace("crd").withName("agent-ssa").get();
+      assertThat(done.getMetadata().getManagedFields()).extracting(m -> m.getManager()).contains("portolan-agent-node-ssa");
+      List<ScanReport> pages = client.resources(ScanReport.class).inNamespace("crd").withLabel(ScanReport.RUN_LABEL, "agent-ssa").list().getItems()
+          .stream().filter(ScanReport::isPage).toList();
+      assertThat(pages).hasSize(1);
+      assertThat(pages.get(0).getStatus().findings()).extracting(Finding::port).containsExactly(listener.getLocalPort());
+    }
+  }
+}
