@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real apiextensions-apiserver with etcd on 127.0.0.1, started by e2e/real-api/real-api.sh for
- * one test class and always stopped. Without the binaries (not built here), the tests are skipped
+ * one test class and always stopped; or, when PORTOLAN_TEST_KUBECONFIG names a kubeconfig, that
+ * real cluster. Without the binaries (not built here), the tests are skipped
  * with the reason, except when PORTOLAN_REAL_API=required (CI after a successful build).
  */
 final class RealApiServer implements AutoCloseable {
@@ -29,6 +30,12 @@ final class RealApiServer implements AutoCloseable {
   }
 
   static RealApiServer start() throws IOException, InterruptedException {
+    String external = System.getenv("PORTOLAN_TEST_KUBECONFIG");
+    if (external != null && !external.isBlank()) {
+      // A real cluster (kind, for instance): the same tests, against it; nothing to start or stop.
+      KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(Path.of(external)))).build();
+      return new RealApiServer(null, Path.of(external), client);
+    }
     Path script = Path.of(System.getProperty("user.dir")).resolveSibling("e2e").resolve("real-api/real-api.sh").toAbsolutePath().normalize();
     boolean required = "required".equals(System.getenv("PORTOLAN_REAL_API"));
     Path dir = Files.createTempDirectory("portolan-real-api-");
@@ -48,7 +55,9 @@ final class RealApiServer implements AutoCloseable {
 
   /** kubectl against this server (through the script's discovery shim). */
   Result kubectl(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "kubectl", dir.toString()));
+    List<String> cmd = script == null
+        ? new ArrayList<>(List.of("kubectl", "--kubeconfig", dir.toString()))
+        : new ArrayList<>(List.of("bash", script.toString(), "kubectl", dir.toString()));
     cmd.addAll(List.of(args));
     return run(cmd, 60);
   }
@@ -68,6 +77,9 @@ final class RealApiServer implements AutoCloseable {
   @Override
   public void close() throws IOException {
     client.close();
+    if (script == null) {
+      return;
+    }
     try {
       run(List.of("bash", script.toString(), "stop", dir.toString()), 60);
     } catch (InterruptedException e) {
