@@ -56,11 +56,22 @@ public record MatchRule(
             this,
             field(product, m),
             field(version, m),
-            field(info, m),
+            list(field(info, m)),
             field(hostname, m),
             field(os, m),
             field(device, m),
             cpes));
+  }
+
+  /** "protocol 2.0; " with an empty second part becomes "protocol 2.0". */
+  private static String list(String info) {
+    List<String> parts = new ArrayList<>();
+    for (String p : info.split(";")) {
+      if (!p.isBlank()) {
+        parts.add(p.strip());
+      }
+    }
+    return String.join("; ", parts);
   }
 
   private static String field(String template, Matcher m) {

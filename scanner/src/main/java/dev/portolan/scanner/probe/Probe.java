@@ -34,9 +34,9 @@ public record Probe(
     return insideTls ? tlsPorts.get(port) : ports.get(port);
   }
 
-  /** Meant to find {@code service} (or anything, when the probe names no service). */
+  /** Meant to find {@code service}: after a soft match, only such probes are still worth sending. */
   public boolean targets(String service) {
-    return services.isEmpty() || services.contains(service);
+    return services.contains(service);
   }
 
   /** The bytes to send to {@code endpoint}: {@code {host}} becomes its address. */

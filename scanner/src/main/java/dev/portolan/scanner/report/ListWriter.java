@@ -2,13 +2,19 @@ package dev.portolan.scanner.report;
 
 import dev.portolan.scanner.engine.PortResult;
 import dev.portolan.scanner.engine.ScanSummary;
+import dev.portolan.scanner.probe.Reachability;
+import dev.portolan.scanner.probe.Validation;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 
-/** masscan's {@code -oL} list: {@code open tcp 80 198.18.0.1 1700000000}, one line per result. */
+/**
+ * masscan's {@code -oL} list: {@code open tcp 80 198.18.0.1 1700000000}, one line per result, and
+ * for a validated port a {@code banner} line as masscan writes them: {@code banner tcp 80
+ * 198.18.0.1 1700000000 http nginx 1.22.1 (status 200)}.
+ */
 public final class ListWriter implements FindingWriter {
   private final Writer out;
 
@@ -23,8 +29,20 @@ public final class ListWriter implements FindingWriter {
   }
 
   @Override
-  public void write(PortResult r) throws IOException {
-    out.write(r.state().label() + " tcp " + r.port() + " " + r.addressText() + " " + r.epochMillis() / 1000 + "\n");
+  public void write(Finding f) throws IOException {
+    PortResult r = f.result();
+    String stamp = " tcp " + r.port() + " " + r.addressText() + " " + r.epochMillis() / 1000;
+    StringBuilder b = new StringBuilder(r.state().label()).append(stamp).append('\n');
+    Validation v = f.validation();
+    if (v != null && v.reachability() == Reachability.CONNECTED) {
+      b.append("banner").append(stamp).append(' ').append(v.overTls() ? "ssl/" : "").append(v.service());
+      String text = ServiceText.summary(v);
+      if (!text.isEmpty()) {
+        b.append(' ').append(text);
+      }
+      b.append('\n');
+    }
+    out.write(b.toString());
     out.flush();
   }
 

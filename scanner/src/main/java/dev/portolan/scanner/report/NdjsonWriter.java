@@ -5,10 +5,14 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.portolan.scanner.engine.PortResult;
 import dev.portolan.scanner.engine.ScanSummary;
 import dev.portolan.scanner.engine.SynAckFingerprint;
+import dev.portolan.scanner.probe.Reachability;
+import dev.portolan.scanner.probe.TlsDetails;
+import dev.portolan.scanner.probe.Validation;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * One JSON object per line, each complete and flushed as it is written: a reader (or {@code jq})
@@ -33,7 +37,8 @@ public final class NdjsonWriter implements FindingWriter {
   public void begin(ScanInfo info) {}
 
   @Override
-  public void write(PortResult r) throws IOException {
+  public void write(Finding finding) throws IOException {
+    PortResult r = finding.result();
     json.writeStartObject();
     json.writeStringField("type", "port");
     json.writeStringField("ip", r.addressText());
@@ -54,8 +59,100 @@ public final class NdjsonWriter implements FindingWriter {
       json.writeStringField("options", f.options());
     }
     json.writeStringField("time", Instant.ofEpochMilli(r.epochMillis()).toString());
+    if (finding.validation() != null) {
+      writeValidation(finding.validation());
+    }
     json.writeEndObject();
     endLine();
+  }
+
+  /**
+   * What runs on the port: nmap's service fields (service, product, version, extrainfo, cpe,
+   * confidence 0-10), the evidence, and the TLS and OS objects when there is something to say.
+   */
+  private void writeValidation(Validation v) throws IOException {
+    json.writeStringField("service", v.service());
+    if (v.overTls()) {
+      json.writeStringField("tunnel", "ssl");
+    }
+    json.writeStringField("product", v.product());
+    json.writeStringField("version", v.version());
+    json.writeStringField("extrainfo", v.extraInfo());
+    optional("hostname", v.hostname());
+    optional("devicetype", v.deviceType());
+    json.writeArrayFieldStart("cpe");
+    for (String c : v.cpe()) {
+      json.writeString(c);
+    }
+    json.writeEndArray();
+    json.writeNumberField("confidence", v.confidence());
+    json.writeStringField("method", v.method());
+    json.writeStringField("evidence", v.evidence());
+    optional("probe", v.probe());
+    optional("rule", v.rule());
+    if (v.reachability() != Reachability.CONNECTED) {
+      json.writeStringField("reachability", v.reachability().name().toLowerCase(Locale.ROOT));
+    }
+    json.writeNumberField("validationSeconds", v.elapsed().toMillis() / 1000.0);
+    if (v.tls() != null) {
+      writeTls(v.tls());
+    }
+    if (v.os() != null) {
+      json.writeObjectFieldStart("os");
+      json.writeStringField("family", v.os().family());
+      json.writeNumberField("confidence", v.os().confidence());
+      json.writeBooleanField("guess", true);
+      json.writeStringField("basis", v.os().basis());
+      json.writeEndObject();
+    }
+    if (!v.notes().isEmpty()) {
+      json.writeArrayFieldStart("notes");
+      for (String n : v.notes()) {
+        json.writeString(n);
+      }
+      json.writeEndArray();
+    }
+  }
+
+  private void writeTls(TlsDetails t) throws IOException {
+    json.writeObjectFieldStart("tls");
+    json.writeBooleanField("handshake", t.established());
+    optional("protocol", t.protocol());
+    optional("cipher", t.cipher());
+    optional("alpn", t.alpn());
+    optional("subject", t.subject());
+    if (!t.subjectAltNames().isEmpty()) {
+      json.writeArrayFieldStart("san");
+      for (String n : t.subjectAltNames()) {
+        json.writeString(n);
+      }
+      json.writeEndArray();
+    }
+    optional("issuer", t.issuer());
+    if (t.notBefore() != null) {
+      json.writeStringField("notBefore", t.notBefore().toString());
+      json.writeStringField("notAfter", t.notAfter().toString());
+    }
+    if (t.subject() != null) {
+      json.writeBooleanField("selfSigned", t.selfSigned());
+      optional("keyType", t.keyType());
+      json.writeNumberField("keyBits", t.keySize());
+      optional("signature", t.signatureAlgorithm());
+      optional("sha256", t.sha256());
+      json.writeNumberField("chainLength", t.chainLength());
+    }
+    json.writeArrayFieldStart("problems");
+    for (String p : t.chainProblems()) {
+      json.writeString(p);
+    }
+    json.writeEndArray();
+    json.writeEndObject();
+  }
+
+  private void optional(String field, String value) throws IOException {
+    if (value != null && !value.isEmpty()) {
+      json.writeStringField(field, value);
+    }
   }
 
   @Override

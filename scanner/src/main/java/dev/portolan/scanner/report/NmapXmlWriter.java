@@ -27,7 +27,7 @@ public final class NmapXmlWriter implements FindingWriter {
       DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private final OutputStream out;
-  private final TreeMap<Long, List<PortResult>> hosts = new TreeMap<>();
+  private final TreeMap<Long, List<Finding>> hosts = new TreeMap<>();
   private ScanInfo info;
 
   public NmapXmlWriter(OutputStream out) {
@@ -40,8 +40,8 @@ public final class NmapXmlWriter implements FindingWriter {
   }
 
   @Override
-  public void write(PortResult r) {
-    hosts.computeIfAbsent(Ipv4.unsigned(r.address()), k -> new ArrayList<>()).add(r);
+  public void write(Finding f) {
+    hosts.computeIfAbsent(Ipv4.unsigned(f.result().address()), k -> new ArrayList<>()).add(f);
   }
 
   @Override
@@ -72,8 +72,8 @@ public final class NmapXmlWriter implements FindingWriter {
       x.writeEmptyElement("debugging");
       x.writeAttribute("level", "0");
       x.writeCharacters("\n");
-      for (List<PortResult> ports : hosts.values()) {
-        writeHost(x, ports);
+      for (List<Finding> findings : hosts.values()) {
+        writeHost(x, findings);
       }
       x.writeStartElement("runstats");
       x.writeEmptyElement("finished");
@@ -91,7 +91,7 @@ public final class NmapXmlWriter implements FindingWriter {
               s.filtered(),
               s.completed() ? "" : " (interrupted; resume index " + s.resumeFrom() + ")"));
       x.writeAttribute("exit", "success");
-      long up = hosts.values().stream().filter(NmapXmlWriter::answered).count();
+      long up = hosts.values().stream().filter(f -> answered(results(f))).count();
       x.writeEmptyElement("hosts");
       x.writeAttribute("up", Long.toString(up));
       x.writeAttribute("down", Long.toString(hosts.size() - up));
@@ -108,7 +108,9 @@ public final class NmapXmlWriter implements FindingWriter {
     }
   }
 
-  private static void writeHost(XMLStreamWriter x, List<PortResult> ports) throws XMLStreamException {
+  private static void writeHost(XMLStreamWriter x, List<Finding> findings) throws XMLStreamException {
+    findings.sort(java.util.Comparator.comparingInt(f -> f.result().port()));
+    List<PortResult> ports = results(findings);
     PortResult first = ports.get(0);
     long start = ports.stream().mapToLong(PortResult::epochMillis).min().orElse(0) / 1000;
     long end = ports.stream().mapToLong(PortResult::epochMillis).max().orElse(0) / 1000;
@@ -125,8 +127,8 @@ public final class NmapXmlWriter implements FindingWriter {
     x.writeAttribute("addr", first.addressText());
     x.writeAttribute("addrtype", "ipv4");
     x.writeStartElement("ports");
-    ports.sort(java.util.Comparator.comparingInt(PortResult::port));
-    for (PortResult p : ports) {
+    for (Finding f : findings) {
+      PortResult p = f.result();
       x.writeStartElement("port");
       x.writeAttribute("protocol", "tcp");
       x.writeAttribute("portid", Integer.toString(p.port()));
@@ -134,15 +136,21 @@ public final class NmapXmlWriter implements FindingWriter {
       x.writeAttribute("state", p.state().label());
       x.writeAttribute("reason", p.reason());
       x.writeAttribute("reason_ttl", ttl(p));
-      x.writeEmptyElement("service");
-      x.writeAttribute("name", PortNames.of(p.port()));
-      x.writeAttribute("method", "table");
-      x.writeAttribute("conf", "3");
+      NmapServiceXml.write(x, p, f.validation());
       x.writeEndElement();
     }
     x.writeEndElement();
+    NmapServiceXml.writeOs(x, findings);
     x.writeEndElement();
     x.writeCharacters("\n");
+  }
+
+  private static List<PortResult> results(List<Finding> findings) {
+    List<PortResult> out = new ArrayList<>(findings.size());
+    for (Finding f : findings) {
+      out.add(f.result());
+    }
+    return out;
   }
 
   /** A host is up when any of its ports answered (open or closed); silence proves nothing. */

@@ -1,0 +1,116 @@
+package dev.portolan.scanner.report;
+
+import dev.portolan.scanner.engine.PortResult;
+import dev.portolan.scanner.probe.OsHint;
+import dev.portolan.scanner.probe.Validation;
+import java.util.List;
+import java.util.Locale;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
+
+/**
+ * The validation part of nmap's XML: the {@code service} element as {@code -sV} writes it
+ * (method="probed", product, version, extrainfo, tunnel="ssl", {@code cpe} children in the CPE 2.2
+ * URI form nmap uses), the evidence and TLS details as scripts ({@code banner}, {@code ssl-cert}),
+ * and the OS guess as an {@code os} element. Without validation the port keeps the table guess.
+ */
+final class NmapServiceXml {
+  private NmapServiceXml() {}
+
+  static void write(XMLStreamWriter x, PortResult p, Validation v) throws XMLStreamException {
+    boolean probed = v != null && v.identified();
+    boolean hasCpe = probed && !v.cpe().isEmpty();
+    if (hasCpe) {
+      x.writeStartElement("service");
+    } else {
+      x.writeEmptyElement("service");
+    }
+    if (!probed) {
+      x.writeAttribute("name", PortNames.of(p.port()));
+      x.writeAttribute("method", "table");
+      x.writeAttribute("conf", "3");
+    } else {
+      x.writeAttribute("name", v.service());
+      attribute(x, "product", v.product());
+      attribute(x, "version", v.version());
+      attribute(x, "extrainfo", v.extraInfo());
+      attribute(x, "hostname", v.hostname());
+      attribute(x, "devicetype", v.deviceType());
+      if (v.os() != null && v.os().basis().startsWith("banner")) {
+        attribute(x, "ostype", v.os().family());
+      }
+      if (v.overTls()) {
+        x.writeAttribute("tunnel", "ssl");
+      }
+      x.writeAttribute("method", "probed");
+      x.writeAttribute("conf", Integer.toString(Math.max(0, Math.min(10, v.confidence()))));
+    }
+    if (hasCpe) {
+      for (String c : v.cpe()) {
+        x.writeStartElement("cpe");
+        x.writeCharacters(NmapXmlWriter.printable(Cpe.toUri(c)));
+        x.writeEndElement();
+      }
+      x.writeEndElement();
+    }
+    if (v == null) {
+      return;
+    }
+    if (!v.evidence().isEmpty()) {
+      script(x, "banner", v.evidence());
+    }
+    if (v.tls() != null) {
+      script(x, "ssl-cert", ServiceText.tls(v.tls()).replace("\n", "; "));
+    }
+    if (!v.notes().isEmpty()) {
+      script(x, "portolan-notes", String.join("; ", v.notes()));
+    }
+  }
+
+  /** The best OS guess among the host's ports, if any, marked as a guess in its name. */
+  static void writeOs(XMLStreamWriter x, List<Finding> findings) throws XMLStreamException {
+    OsHint best = null;
+    for (Finding f : findings) {
+      OsHint h = f.validation() == null ? null : f.validation().os();
+      if (h != null && (best == null || h.confidence() > best.confidence())) {
+        best = h;
+      }
+    }
+    if (best == null) {
+      return;
+    }
+    x.writeStartElement("os");
+    x.writeStartElement("osmatch");
+    x.writeAttribute("name", NmapXmlWriter.printable(best.family() + " (guess: " + best.basis() + ")"));
+    x.writeAttribute("accuracy", Integer.toString(best.confidence()));
+    x.writeAttribute("line", "0");
+    x.writeEmptyElement("osclass");
+    x.writeAttribute("vendor", vendor(best.family()));
+    x.writeAttribute("osfamily", NmapXmlWriter.printable(best.family()));
+    x.writeAttribute("accuracy", Integer.toString(best.confidence()));
+    x.writeEndElement();
+    x.writeEndElement();
+  }
+
+  private static String vendor(String family) {
+    return switch (family.toLowerCase(Locale.ROOT)) {
+      case "linux" -> "Linux";
+      case "windows" -> "Microsoft";
+      case "macos" -> "Apple";
+      case "freebsd" -> "FreeBSD";
+      default -> "unknown";
+    };
+  }
+
+  private static void script(XMLStreamWriter x, String id, String output) throws XMLStreamException {
+    x.writeEmptyElement("script");
+    x.writeAttribute("id", id);
+    x.writeAttribute("output", NmapXmlWriter.printable(output));
+  }
+
+  private static void attribute(XMLStreamWriter x, String name, String value) throws XMLStreamException {
+    if (value != null && !value.isEmpty()) {
+      x.writeAttribute(name, NmapXmlWriter.printable(value));
+    }
+  }
+}

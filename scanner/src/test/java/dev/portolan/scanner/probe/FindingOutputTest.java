@@ -1,0 +1,163 @@
+package dev.portolan.scanner.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portolan.scanner.engine.PortResult;
+import dev.portolan.scanner.engine.PortState;
+import dev.portolan.scanner.engine.ScanSummary;
+import dev.portolan.scanner.engine.SynAckFingerprint;
+import dev.portolan.scanner.report.Finding;
+import dev.portolan.scanner.report.FindingWriter;
+import dev.portolan.scanner.report.OutputFormat;
+import dev.portolan.scanner.report.ScanInfo;
+import dev.portolan.scanner.target.Ipv4;
+import dev.portolan.scanner.target.PortSet;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.xml.sax.ErrorHandler;
+import org.xml.sax.InputSource;
+import org.xml.sax.SAXException;
+import org.xml.sax.SAXParseException;
+
+/** The output formats carry what validation found: service fields, evidence, TLS and the OS guess. */
+@DisplayName("findings with validation in every output format")
+class FindingOutputTest {
+  static final Instant AT = Instant.parse("2026-03-01T10:00:05Z");
+  static final SynAckFingerprint LINUX = new SynAckFingerprint(64, 65160, 1460, 7, "mss,sok,ts,nop,ws");
+  static final Endpoint HTTPS = new Endpoint(Ipv4.parse("198.18.0.20"), 443, LINUX);
+  static final Endpoint ODD = new Endpoint(Ipv4.parse("198.18.0.20"), 31337, LINUX);
+
+  static final TlsDetails TLS =
+      new TlsDetails("TLSv1.3", "TLS_AES_256_GCM_SHA384", "http/1.1", "CN=lab.portolan.test", List.of("DNS:lab.portolan.test", "IP:198.18.0.20"),
+          "CN=lab.portolan.test", Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00Z"), true, "RSA", 2048,
+          "SHA256withRSA", "ab".repeat(32), 1, List.of("self-signed certificate"));
+
+  static final Validation NGINX =
+      new Validation(HTTPS, Reachability.CONNECTED, "http", "nginx", "1.22.1", "status 200; title A \"quoted\" <title>", "", "",
+          List.of("cpe:2.3:a:f5:nginx:1.22.1:*:*:*:*:*:*:*"), 10, "probed", "HTTP/1.1 200 OK\\r\\nServer: nginx/1.22.1\\r\\n\\x00", "tls/http-get", "nginx",
+          TLS, new OsHint("Linux", 70, "SYN-ACK ttl 64 (initial 64), window 65160, options mss,sok,ts,nop,ws"), List.of(), Duration.ofMillis(40));
+
+  static final Validation UNKNOWN =
+      new Validation(ODD, Reachability.CONNECTED, "unknown", "", "", "", "", "", List.of(), 0, "probed", "\\x8f\\x01", "", "", null, null,
+          List.of("banner: 2 bytes, then closed; no rule matched"), Duration.ofMillis(900));
+
+  static String render(OutputFormat format, List<Finding> findings) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (FindingWriter w = format.open(out)) {
+      w.begin(new ScanInfo("portolan validate 198.18.0.20:443,31337", "validate", PortSet.of(443, 31337), AT, "test"));
+      for (Finding f : findings) {
+        w.write(f);
+      }
+      w.end(new ScanSummary("validate", AT, AT.plusSeconds(1), 2, 2, 0, 0, 2, 2, true, 0, 0, Duration.ofSeconds(1)));
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  static List<Finding> findings() {
+    long t = AT.toEpochMilli();
+    return List.of(
+        new Finding(new PortResult(HTTPS.address(), 443, PortState.OPEN, "syn-ack", LINUX, t), NGINX),
+        new Finding(new PortResult(ODD.address(), 31337, PortState.OPEN, "syn-ack", LINUX, t), UNKNOWN));
+  }
+
+  @Test
+  @DisplayName("NDJSON: service fields, CPE list, evidence, tls and os objects, notes")
+  void ndjson() throws IOException {
+    List<String> lines = render(OutputFormat.NDJSON, findings()).lines().toList();
+    ObjectMapper json = new ObjectMapper();
+    JsonNode https = json.readTree(lines.get(0));
+    assertThat(https.path("service").asText()).isEqualTo("http");
+    assertThat(https.path("tunnel").asText()).isEqualTo("ssl");
+    assertThat(https.path("product").asText()).isEqualTo("nginx");
+    assertThat(https.path("version").asText()).isEqualTo("1.22.1");
+    assertThat(https.path("cpe").get(0).asText()).isEqualTo("cpe:2.3:a:f5:nginx:1.22.1:*:*:*:*:*:*:*");
+    assertThat(https.path("confidence").asInt()).isEqualTo(10);
+    assertThat(https.path("evidence").asText()).startsWith("HTTP/1.1 200 OK");
+    assertThat(https.path("tls").path("protocol").asText()).isEqualTo("TLSv1.3");
+    assertThat(https.path("tls").path("san").size()).isEqualTo(2);
+    assertThat(https.path("tls").path("keyBits").asInt()).isEqualTo(2048);
+    assertThat(https.path("tls").path("problems").get(0).asText()).isEqualTo("self-signed certificate");
+    assertThat(https.path("os").path("family").asText()).isEqualTo("Linux");
+    assertThat(https.path("os").path("guess").asBoolean()).isTrue();
+    JsonNode odd = json.readTree(lines.get(1));
+    assertThat(odd.path("service").asText()).isEqualTo("unknown");
+    assertThat(odd.path("notes").get(0).asText()).contains("no rule matched");
+    assertThat(odd.has("tls")).isFalse();
+    assertThat(json.readTree(lines.get(2)).path("type").asText()).isEqualTo("summary");
+  }
+
+  @Test
+  @DisplayName("list: masscan's open lines, and a banner line per validated port")
+  void list() throws IOException {
+    String out = render(OutputFormat.LIST, findings());
+    assertThat(out)
+        .contains("open tcp 443 198.18.0.20 " + AT.getEpochSecond() + "\n")
+        .contains("banner tcp 443 198.18.0.20 " + AT.getEpochSecond() + " ssl/http nginx 1.22.1 (status 200; title A \"quoted\" <title>)\n")
+        .contains("banner tcp 31337 198.18.0.20 " + AT.getEpochSecond() + " unknown [banner: 2 bytes, then closed; no rule matched]\n");
+  }
+
+  @Test
+  @DisplayName("nmap XML: probed service elements with CPE, ssl-cert and banner scripts, an OS guess; valid against nmap's DTD")
+  void nmapXml() throws Exception {
+    String xml = render(OutputFormat.XML, findings());
+    validateAgainstNmapDtd(xml);
+    assertThat(xml)
+        .contains("<service name=\"http\" product=\"nginx\" version=\"1.22.1\" extrainfo=\"status 200; title A &quot;quoted&quot; &lt;title&gt;\" tunnel=\"ssl\" method=\"probed\" conf=\"10\"><cpe>cpe:/a:f5:nginx:1.22.1</cpe></service>")
+        .contains("<script id=\"banner\" output=\"HTTP/1.1 200 OK\\r\\nServer: nginx/1.22.1\\r\\n\\x00\"")
+        .contains("<script id=\"ssl-cert\" output=\"Protocol: TLSv1.3, cipher: TLS_AES_256_GCM_SHA384, ALPN: http/1.1; Subject: CN=lab.portolan.test;")
+        .contains("<service name=\"unknown\" method=\"table\" conf=\"3\"")
+        .contains("<osmatch name=\"Linux (guess: SYN-ACK ttl 64")
+        .contains("<osclass vendor=\"Linux\" osfamily=\"Linux\" accuracy=\"70\"");
+  }
+
+  @Test
+  @DisplayName("CPE 2.3 names become nmap's CPE 2.2 URIs, quoting undone and encoded")
+  void cpeUris() throws Exception {
+    Validation odd =
+        new Validation(ODD, Reachability.CONNECTED, "http", "x", "1.0", "", "", "", List.of("cpe:2.3:a:acme:front\\ proxy:1.0\\+b:*:*:*:*:*:*:*", "cpe:2.3:o:linux:linux_kernel:*:*:*:*:*:*:*:*"),
+            8, "probed", "", "http-get", "t", null, null, List.of(), Duration.ZERO);
+    String xml = render(OutputFormat.XML, List.of(new Finding(new PortResult(ODD.address(), 31337, PortState.OPEN, "syn-ack", null, AT.toEpochMilli()), odd)));
+    validateAgainstNmapDtd(xml);
+    assertThat(xml).contains("<cpe>cpe:/a:acme:front%20proxy:1.0%2bb</cpe><cpe>cpe:/o:linux:linux_kernel</cpe>");
+  }
+
+  /** Validates against nmap's DTD as installed with nmap (CI installs nmap). */
+  static void validateAgainstNmapDtd(String xml) throws Exception {
+    Path dtd = Path.of("/usr/share/nmap/nmap.dtd");
+    assertThat(Files.isReadable(dtd)).as("%s (install nmap)", dtd).isTrue();
+    String pointed = xml.replace("<!DOCTYPE nmaprun>", "<!DOCTYPE nmaprun SYSTEM \"nmap.dtd\">");
+    DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+    f.setValidating(true);
+    DocumentBuilder b = f.newDocumentBuilder();
+    b.setEntityResolver((publicId, systemId) -> new InputSource(Files.newInputStream(dtd)));
+    b.setErrorHandler(
+        new ErrorHandler() {
+          @Override
+          public void warning(SAXParseException e) {}
+
+          @Override
+          public void error(SAXParseException e) throws SAXException {
+            throw e;
+          }
+
+          @Override
+          public void fatalError(SAXParseException e) throws SAXException {
+            throw e;
+          }
+        });
+    b.parse(new InputSource(new StringReader(pointed)));
+  }
+}
