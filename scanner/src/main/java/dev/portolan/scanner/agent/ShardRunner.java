@@ -4,7 +4,6 @@ import dev.portolan.crds.v1alpha1.ScanReportSpec;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ScopeSnapshot;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
-import dev.portolan.scanner.engine.PortResult;
 import dev.portolan.scanner.engine.PortState;
 import dev.portolan.scanner.engine.ScanCounters;
 import dev.portolan.scanner.engine.ScanPlan;
@@ -12,6 +11,7 @@ import dev.portolan.scanner.engine.ScanSummary;
 import dev.portolan.scanner.engine.Scanner;
 import dev.portolan.scanner.engine.ScannerFactory;
 import dev.portolan.scanner.probe.Endpoint;
+import dev.portolan.scanner.probe.EndpointQueue;
 import dev.portolan.scanner.probe.Validator;
 import dev.portolan.scanner.target.PortSet;
 import dev.portolan.scanner.target.ScanSpace;
@@ -22,10 +22,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -101,13 +97,10 @@ public final class ShardRunner {
   public ScanSummary run(Consumer<Finding> findings) throws IOException {
     scanner = ScannerFactory.create(plan, options, notices);
     ScanCounters counters = scanner.counters();
-    LinkedBlockingQueue<Object> open = new LinkedBlockingQueue<>();
-    Object end = new Object();
+    EndpointQueue open = new EndpointQueue();
     Thread validation = Thread.ofPlatform().name("portolan-validate").daemon(true).start(() -> {
-      if (validator == null) {
-        drainUnvalidated(open, end, findings);
-      } else {
-        validator.validate(streamOf(open, end), v -> {
+      if (validator != null) {
+        validator.validate(open, v -> {
           findings.accept(FindingMapper.of(v, node));
           pending.remove(v.endpoint().toString());
         });
@@ -127,13 +120,17 @@ public final class ShardRunner {
     try {
       summary = scanner.run(r -> {
         if (r.state() == PortState.OPEN) {
+          if (validator == null) {
+            findings.accept(FindingMapper.unvalidated(r, node));
+            return;
+          }
           Endpoint e = new Endpoint(r.address(), r.port(), r.fingerprint());
           pending.put(e.toString(), System.nanoTime());
-          open.add(validator == null ? r : e);
+          open.add(e);
         }
       });
     } finally {
-      open.add(end);
+      open.close();
     }
     try {
       validation.join();
@@ -184,53 +181,5 @@ public final class ShardRunner {
       }
     }
     return safe;
-  }
-
-  private void drainUnvalidated(LinkedBlockingQueue<Object> open, Object end, Consumer<Finding> findings) {
-    try {
-      for (Object o = open.take(); o != end; o = open.take()) {
-        PortResult r = (PortResult) o;
-        findings.accept(FindingMapper.unvalidated(r, node));
-        pending.remove(r.addressText() + ":" + r.port());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** The open ports as the validator's input: blocks until the next port is found or discovery ends. */
-  private Iterable<Endpoint> streamOf(LinkedBlockingQueue<Object> open, Object end) {
-    return () -> new Iterator<>() {
-      private Object next;
-
-      @Override
-      public boolean hasNext() {
-        if (next == null) {
-          try {
-            while (true) {
-              Object o = open.poll(200, TimeUnit.MILLISECONDS);
-              if (o != null) {
-                next = o;
-                break;
-              }
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-          }
-        }
-        return next != end;
-      }
-
-      @Override
-      public Endpoint next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        Endpoint e = (Endpoint) next;
-        next = null;
-        return e;
-      }
-    };
   }
 }

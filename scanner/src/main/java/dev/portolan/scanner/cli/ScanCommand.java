@@ -10,6 +10,11 @@ import dev.portolan.scanner.engine.Scanner;
 import dev.portolan.scanner.engine.ScannerFactory;
 import dev.portolan.scanner.link.Interfaces;
 import dev.portolan.scanner.link.KernelRstGuard;
+import dev.portolan.scanner.engine.PortResult;
+import dev.portolan.scanner.probe.Endpoint;
+import dev.portolan.scanner.probe.EndpointQueue;
+import dev.portolan.scanner.probe.Validator;
+import dev.portolan.scanner.report.Finding;
 import dev.portolan.scanner.report.FindingWriter;
 import dev.portolan.scanner.report.OutputFormat;
 import dev.portolan.scanner.report.ScanInfo;
@@ -19,13 +24,9 @@ import dev.portolan.scanner.target.PortSet;
 import dev.portolan.scanner.target.ScanSpace;
 import dev.portolan.scanner.target.Scope;
 import dev.portolan.scanner.target.Shard;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -34,6 +35,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -57,7 +60,7 @@ public final class ScanCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "TARGETS", description = "Addresses, CIDRs or ranges (198.18.0.1-198.18.0.9), comma-separated or separate.")
   List<String> targets = new ArrayList<>();
 
-  @Option(names = {"-p", "--ports"}, required = true, paramLabel = "PORTS", description = "Ports: 22,80,443 or 1-1024 or - for all.")
+  @Option(names = {"-p", "--ports"}, paramLabel = "PORTS", description = "Ports: 22,80,443 or 1-1024 or - for all (required, except with --validate-only).")
   String ports;
 
   @Option(names = "--rate", paramLabel = "PPS", defaultValue = "1000", description = "Probes per second (default ${DEFAULT-VALUE}).")
@@ -114,10 +117,18 @@ public final class ScanCommand implements Callable<Integer> {
   @Option(names = "--show", paramLabel = "STATES", split = ",", description = "Which results to report: open (default), closed, filtered.")
   List<String> show = new ArrayList<>();
 
+  @Option(names = "--no-validate", description = "Discovery only: do not run validation probes on the open ports found.")
+  boolean noValidate;
+
+  @Option(names = "--validate-only", description = "Skip discovery: TARGETS are HOST:PORT endpoints to validate (as portolan validate).")
+  boolean validateOnly;
+
+  @picocli.CommandLine.Mixin ValidationOptions validation = new ValidationOptions();
+
   @Option(names = "--connect", description = "Use TCP connects instead of raw SYN probes.")
   boolean connect;
 
-  @Option(names = "--max-connections", defaultValue = "" + ConnectScanner.DEFAULT_CONCURRENCY, description = "Connect scans: connections in flight at most (default ${DEFAULT-VALUE}).")
+  @Option(names = "--max-connections", defaultValue = "" + ConnectScanner.DEFAULT_CONCURRENCY, description = "Connections in flight at most, for connect scans and validation (default ${DEFAULT-VALUE}).")
   int maxConnections;
 
   @Option(names = "--pcap", paramLabel = "FILE", description = "Dry run: write the probe frames to a pcap file instead of sending them.")
@@ -136,9 +147,16 @@ public final class ScanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    if (validateOnly) {
+      return validateOnly();
+    }
+    if (ports == null) {
+      throw new UsageException("no ports given: use -p/--ports with a list such as 22,80,443 or 1-1024");
+    }
     ScanPlan plan = plan();
-    OutputFormat fmt = chooseFormat();
     Path out = outputPath();
+    OutputFormat fmt = Outputs.choose(format, shorthandFormat(), out);
+    Validator validator = noValidate ? null : validation.validator(maxConnections);
     ScannerFactory.Options options =
         new ScannerFactory.Options(
             new PathResolver.Overrides(
@@ -151,7 +169,7 @@ public final class ScanCommand implements Callable<Integer> {
             Optional.ofNullable(pcap),
             connect,
             maxConnections);
-    try (OutputStream sink = open(out);
+    try (OutputStream sink = Outputs.open(out);
         FindingWriter writer = fmt.open(sink)) {
       Scanner scanner = ScannerFactory.create(plan, options, this::notice);
       KernelRstGuard guard = null;
@@ -159,7 +177,7 @@ public final class ScanCommand implements Callable<Integer> {
         guard = KernelRstGuard.install(0, plan.sourcePortLow(), plan.sourcePortHigh());
       }
       try {
-        return runScan(plan, scanner, writer);
+        return runScan(plan, scanner, writer, validator);
       } finally {
         if (guard != null) {
           guard.close();
@@ -168,7 +186,18 @@ public final class ScanCommand implements Callable<Integer> {
     }
   }
 
-  private int runScan(ScanPlan plan, Scanner scanner, FindingWriter writer)
+  private int validateOnly() throws IOException {
+    ValidateCommand v = new ValidateCommand();
+    v.endpoints = targets;
+    v.output = outputPath();
+    v.format = format != null ? format : shorthandFormat() == null ? null : shorthandFormat().name();
+    v.validation = validation;
+    v.maxConnections = maxConnections;
+    v.quiet = quiet;
+    return v.call();
+  }
+
+  private int runScan(ScanPlan plan, Scanner scanner, FindingWriter writer, Validator validator)
       throws IOException, InterruptedException {
     Instant started = Instant.now();
     writer.begin(new ScanInfo(commandLine(), scanner.method(), plan.space().ports(), started, Main.version()));
@@ -197,16 +226,30 @@ public final class ScanCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(interrupt);
     Progress progressLine = Progress.start(scanner.counters(), err, progress || (!quiet && isTerminal()));
     ScanSummary summary;
+    // Open ports go to validation as they are found; the writer is called one result at a time.
+    EndpointQueue open = new EndpointQueue();
+    Map<String, PortResult> found = new ConcurrentHashMap<>();
+    Thread validating =
+        validator == null
+            ? null
+            : Thread.ofPlatform().name("portolan-validate").daemon(true).start(() ->
+                validator.validate(open, v -> write(writer, new Finding(found.get(v.endpoint().toString()), v))));
     try {
       summary =
           scanner.run(
               r -> {
-                try {
-                  writer.write(r);
-                } catch (IOException e) {
-                  throw new java.io.UncheckedIOException(e);
+                if (validator != null && r.state() == PortState.OPEN) {
+                  Endpoint e = new Endpoint(r.address(), r.port(), r.fingerprint());
+                  found.put(e.toString(), r);
+                  open.add(e);
+                } else {
+                  write(writer, Finding.of(r));
                 }
               });
+      open.close();
+      if (validating != null) {
+        validating.join();
+      }
       progressLine.close();
       writer.end(summary);
       report(plan, summary);
@@ -221,6 +264,16 @@ public final class ScanCommand implements Callable<Integer> {
       // shutting down (Ctrl-C): the hook is running and waits for us
     }
     return 0;
+  }
+
+  private static void write(FindingWriter writer, Finding f) {
+    synchronized (writer) {
+      try {
+        writer.write(f);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
   }
 
   private void report(ScanPlan plan, ScanSummary s) {
@@ -349,61 +402,9 @@ public final class ScanCommand implements Callable<Integer> {
     return given.isEmpty() ? null : given.get(0);
   }
 
-  private OutputFormat chooseFormat() {
-    if (format != null) {
-      try {
-        return OutputFormat.valueOf(format.strip().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new UsageException("--format takes ndjson, list or xml, not '" + format + "'");
-      }
-    }
-    if (outputJson != null) {
-      return OutputFormat.NDJSON;
-    }
-    if (outputXml != null) {
-      return OutputFormat.XML;
-    }
-    if (outputList != null) {
-      return OutputFormat.LIST;
-    }
-    if (output != null) {
-      String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
-      if (name.endsWith(".xml")) {
-        return OutputFormat.XML;
-      }
-      if (name.endsWith(".json") || name.endsWith(".ndjson") || name.endsWith(".jsonl")) {
-        return OutputFormat.NDJSON;
-      }
-    }
-    return OutputFormat.LIST;
-  }
-
-  private static OutputStream open(Path out) {
-    if (out == null) {
-      return new java.io.FilterOutputStream(System.out) {
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-          flush();
-        }
-      };
-    }
-    try {
-      if (Files.isDirectory(out)) {
-        throw new UsageException("output '" + out + "' is a directory: give a file name");
-      }
-      return Files.newOutputStream(out);
-    } catch (NoSuchFileException | FileNotFoundException e) {
-      throw new UsageException("cannot write '" + out + "': its directory does not exist");
-    } catch (AccessDeniedException e) {
-      throw new UsageException("cannot write '" + out + "': permission denied");
-    } catch (IOException e) {
-      throw new UsageException("cannot write '" + out + "': " + e.getMessage());
-    }
+  /** The format an -oJ/-oL/-oX shorthand implies, if one was used. */
+  private OutputFormat shorthandFormat() {
+    return outputJson != null ? OutputFormat.NDJSON : outputXml != null ? OutputFormat.XML : outputList != null ? OutputFormat.LIST : null;
   }
 
   private void notice(String message) {

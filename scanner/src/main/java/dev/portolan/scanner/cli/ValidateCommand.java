@@ -5,9 +5,7 @@ import dev.portolan.scanner.engine.PortResult;
 import dev.portolan.scanner.engine.PortState;
 import dev.portolan.scanner.engine.ScanSummary;
 import dev.portolan.scanner.probe.Endpoint;
-import dev.portolan.scanner.probe.ProbeDatabase;
 import dev.portolan.scanner.probe.Validation;
-import dev.portolan.scanner.probe.ValidationConfig;
 import dev.portolan.scanner.probe.Validator;
 import dev.portolan.scanner.report.Finding;
 import dev.portolan.scanner.report.FindingWriter;
@@ -15,14 +13,10 @@ import dev.portolan.scanner.report.OutputFormat;
 import dev.portolan.scanner.report.ScanInfo;
 import dev.portolan.scanner.target.Ipv4;
 import dev.portolan.scanner.target.PortSet;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +45,6 @@ import picocli.CommandLine.Parameters;
       "Example: portolan validate 198.18.0.20:80,443 198.18.0.21:22 --format ndjson"
     })
 public final class ValidateCommand implements Callable<Integer> {
-  private static final double MAX_TIMEOUT_SECONDS = 120;
 
   @Parameters(arity = "1..*", paramLabel = "HOST:PORT", description = "An IPv4 address and port(s): 198.18.0.20:80 or 198.18.0.20:80,443,8000-8010.")
   List<String> endpoints = new ArrayList<>();
@@ -62,20 +55,10 @@ public final class ValidateCommand implements Callable<Integer> {
   @Option(names = "--format", paramLabel = "FORMAT", description = "ndjson, list or xml (nmap). Default: from the -o file name, else list.")
   String format;
 
-  @Option(names = "--rules", paramLabel = "FILE", description = "More probes and match rules (YAML, the format of the built-in probes.yaml); tried before the built-in rules. Repeatable.")
-  List<Path> rules = new ArrayList<>();
-
-  @Option(names = "--timeout", paramLabel = "SECS", defaultValue = "3", description = "Longest wait for a connect or a reply (default ${DEFAULT-VALUE}); unlikely probes wait less. Each port gets at most max(10, 4 x SECS) seconds.")
-  double timeoutSeconds;
-
-  @Option(names = "--intensity", paramLabel = "0-9", defaultValue = "7", description = "How many of the less likely probes to try, as in nmap (default ${DEFAULT-VALUE}).")
-  int intensity;
-
   @Option(names = "--max-connections", paramLabel = "N", defaultValue = "256", description = "Connections open at once, overall (default ${DEFAULT-VALUE}).")
   int maxConnections;
 
-  @Option(names = "--max-host-connections", paramLabel = "N", defaultValue = "8", description = "Connections open at once to one address (default ${DEFAULT-VALUE}).")
-  int maxHostConnections;
+  @picocli.CommandLine.Mixin ValidationOptions validation = new ValidationOptions();
 
   @Option(names = {"-q", "--quiet"}, description = "No summary on standard error.")
   boolean quiet;
@@ -85,21 +68,17 @@ public final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     List<Endpoint> targets = parseEndpoints();
-    ValidationConfig config = config();
-    ProbeDatabase db = ProbeDatabase.builtIn();
-    for (Path f : rules) {
-      db = db.withUserFile(f);
-    }
-    OutputFormat fmt = chooseFormat();
+    Validator validator = validation.validator(maxConnections);
+    OutputFormat fmt = Outputs.choose(format, null, output);
     Instant started = Instant.now();
     AtomicLong open = new AtomicLong();
     AtomicLong closed = new AtomicLong();
     AtomicLong filtered = new AtomicLong();
     AtomicLong identified = new AtomicLong();
-    try (OutputStream sink = open(output);
+    try (OutputStream sink = Outputs.open(output);
         FindingWriter writer = fmt.open(sink)) {
       writer.begin(new ScanInfo(commandLine(), "validate", ports(targets), started, Main.version()));
-      new Validator(config, db)
+      validator
           .validate(
               targets,
               v -> {
@@ -180,80 +159,12 @@ public final class ValidateCommand implements Callable<Integer> {
     return List.copyOf(out);
   }
 
-  private ValidationConfig config() {
-    if (!(timeoutSeconds > 0) || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
-      throw new UsageException("--timeout must be above 0 and at most " + (int) MAX_TIMEOUT_SECONDS + " seconds (for example 3)");
-    }
-    if (intensity < 0 || intensity > 9) {
-      throw new UsageException("--intensity must be 0 to 9");
-    }
-    if (maxConnections < 1 || maxConnections > 65536 || maxHostConnections < 1 || maxHostConnections > 1024) {
-      throw new UsageException("--max-connections must be 1 to 65536 and --max-host-connections 1 to 1024");
-    }
-    Duration t = Duration.ofMillis(Math.max(1, Math.round(timeoutSeconds * 1000)));
-    Duration budget = t.multipliedBy(4).compareTo(Duration.ofSeconds(10)) > 0 ? t.multipliedBy(4) : Duration.ofSeconds(10);
-    return ValidationConfig.DEFAULTS
-        .withConnectTimeout(t)
-        .withReadTimeout(t)
-        .withPortBudget(budget)
-        .withIntensity(intensity)
-        .withConcurrency(maxConnections, maxHostConnections);
-  }
-
   private static PortSet ports(List<Endpoint> targets) {
     Set<Integer> ports = new TreeSet<>();
     for (Endpoint e : targets) {
       ports.add(e.port());
     }
     return PortSet.of(ports.stream().mapToInt(Integer::intValue).toArray());
-  }
-
-  private OutputFormat chooseFormat() {
-    if (format != null) {
-      try {
-        return OutputFormat.valueOf(format.strip().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new UsageException("--format takes ndjson, list or xml, not '" + format + "'");
-      }
-    }
-    if (output != null) {
-      String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
-      if (name.endsWith(".xml")) {
-        return OutputFormat.XML;
-      }
-      if (name.endsWith(".json") || name.endsWith(".ndjson") || name.endsWith(".jsonl")) {
-        return OutputFormat.NDJSON;
-      }
-    }
-    return OutputFormat.LIST;
-  }
-
-  private static OutputStream open(Path out) {
-    if (out == null) {
-      return new FilterOutputStream(System.out) {
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-          flush();
-        }
-      };
-    }
-    try {
-      if (Files.isDirectory(out)) {
-        throw new UsageException("output '" + out + "' is a directory: give a file name");
-      }
-      return Files.newOutputStream(out);
-    } catch (NoSuchFileException e) {
-      throw new UsageException("cannot write '" + out + "': its directory does not exist");
-    } catch (AccessDeniedException e) {
-      throw new UsageException("cannot write '" + out + "': permission denied");
-    } catch (IOException e) {
-      throw new UsageException("cannot write '" + out + "': " + e.getMessage());
-    }
   }
 
   private String commandLine() {

@@ -278,6 +278,30 @@ class ValidationIT {
   }
 
   @Test
+  @DisplayName("portolan scan discovers the services by SYN and validates each open port, with an OS hint from the SYN-ACK")
+  void scanValidates(Lab lab) throws IOException {
+    Lab.Run scan = lab.portolan("scan", NGINX + "-" + NOTHING.substring(NOTHING.lastIndexOf('.') + 1), "-p", "22,80,443,11211", "--format", "ndjson", "--wait", "1");
+    assertThat(scan.exitCode()).as(scan.stderr()).isZero();
+    JsonNode http = null;
+    JsonNode ssh = null;
+    for (String line : scan.stdout().lines().toList()) {
+      JsonNode r = JSON.readTree(line);
+      if ((NGINX).equals(r.path("ip").asText()) && r.path("port").asInt() == 80) {
+        http = r;
+      }
+      if ((SSH).equals(r.path("ip").asText()) && r.path("port").asInt() == 22) {
+        ssh = r;
+      }
+    }
+    assertThat(http).as(scan.stdout()).isNotNull();
+    assertService(http, "http", "nginx", Dpkg.upstream(Dpkg.version("nginx")));
+    assertThat(http.path("ttl").asInt()).isEqualTo(64);
+    assertThat(http.path("os").path("family").asText()).as("OS hint in %s", http).isEqualTo("Linux");
+    assertThat(ssh).isNotNull();
+    assertThat(ssh.path("product").asText()).isEqualTo("OpenSSH");
+  }
+
+  @Test
   @DisplayName("a user's rules file is consulted before the built-in rules")
   void userRules(Lab lab) throws IOException {
     Path rules = lab.workDirectory().resolve("rules.yaml");
