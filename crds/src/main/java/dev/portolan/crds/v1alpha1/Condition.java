@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Condition(
     String type, String status, String reason, String message, Long observedGeneration, String lastTransitionTime) {
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isTrue() {
     return "True".equals(status);
   }

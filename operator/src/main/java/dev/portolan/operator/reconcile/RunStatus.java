@@ -1,0 +1,67 @@
+package dev.portolan.operator.reconcile;
+
+import dev.portolan.crds.v1alpha1.ScanReportStatus;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.ReportSummary;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
+import dev.portolan.scanner.control.ReportAggregator;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+
+/**
+ * The two things the operator adds around {@link ReportAggregator#aggregate}, pure. First, the
+ * time a status is computed "as of": the agents' latest report time, so the same inputs give the
+ * same status (a running run's duration does not tick on every reconcile, which would rewrite the
+ * status forever). Second, a run that ended keeps the diff it was given when its baseline run has
+ * since been pruned: the comparison was made once, and deleting the older run does not undo it.
+ */
+public final class RunStatus {
+  private RunStatus() {}
+
+  /** The latest time any shard reported, or {@code now} when none has. */
+  public static Instant asOf(Map<String, ShardStatus> shards, Instant now) {
+    Instant latest = null;
+    if (shards != null) {
+      for (ShardStatus s : shards.values()) {
+        for (String t : new String[] {s.startTime(), s.updateTime(), s.completionTime()}) {
+          Instant i = parse(t);
+          if (i != null && (latest == null || i.isAfter(latest))) {
+            latest = i;
+          }
+        }
+      }
+    }
+    return latest == null ? now : latest;
+  }
+
+  /**
+   * {@code aggregated}, with the diff and the new/closed exposure counts of {@code existing} when
+   * the run had ended with a diff against a baseline that no longer exists.
+   */
+  public static ScanReportStatus keepDiff(ScanReportStatus existing, ScanReportStatus aggregated) {
+    if (existing == null || existing.diff() == null || existing.summary() == null || aggregated.summary() == null
+        || !ReportAggregator.isTerminal(existing.phase())) {
+      return aggregated;
+    }
+    ReportSummary a = aggregated.summary();
+    ReportSummary e = existing.summary();
+    ReportSummary summary = new ReportSummary(
+        a.targets(), a.probesSent(), a.hosts(), a.open(), a.closed(), a.filtered(), a.byService(), a.violations(),
+        e.newExposures(), e.closedExposures(), a.durationSeconds(), a.rate());
+    return new ScanReportStatus(
+        aggregated.phase(), aggregated.message(), aggregated.observedGeneration(), aggregated.startTime(),
+        aggregated.completionTime(), aggregated.shards(), summary, aggregated.findings(), aggregated.pages(),
+        existing.diff(), aggregated.violations(), aggregated.conditions());
+  }
+
+  private static Instant parse(String t) {
+    if (t == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(t);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

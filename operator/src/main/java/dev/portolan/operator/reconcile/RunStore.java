@@ -1,0 +1,108 @@
+package dev.portolan.operator.reconcile;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portolan.operator.cluster.ApiSerialization;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
+import dev.portolan.operator.cluster.SourcePods;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The writes the reconcilers make to ScanReports, each safe to repeat: a run is created under its
+ * deterministic name (409 means it exists: success), deleted with its pages and source pod, planned
+ * under optimistic locking (a concurrent planner makes this one fail and retry), and its status is
+ * patched with the operator's fields only.
+ */
+public final class RunStore {
+  private static final ObjectMapper JSON = ApiSerialization.jsonMapper();
+  private static final Set<String> AGENT_FIELDS = Set.of("shards");
+
+  private final KubernetesClient client;
+  private final SourcePods sourcePods;
+
+  public RunStore(KubernetesClient client, SourcePods sourcePods) {
+    this.client = client;
+    this.sourcePods = sourcePods;
+  }
+
+  /** Creates the run's main report; returns what the server holds under that name. */
+  public ScanReport create(ScanReport report) {
+    var reports = client.resources(ScanReport.class).inNamespace(report.getMetadata().getNamespace());
+    try {
+      return reports.resource(report).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      ScanReport existing = reports.withName(report.getMetadata().getName()).get();
+      if (existing == null) {
+        throw e;
+      }
+      return existing;
+    }
+  }
+
+  /**
+   * Deletes a run: its pages first (a real API server without a garbage collector would keep
+   * them forever), then its source pod, then the main report, so a failure part way leaves the
+   * main report to retry from.
+   */
+  public void delete(ScanReport run) {
+    String ns = run.getMetadata().getNamespace();
+    String name = run.getSpec() != null && run.getSpec().run() != null ? run.getSpec().run() : run.getMetadata().getName();
+    client.resources(ScanReport.class).inNamespace(ns)
+        .withLabel(ScanReport.RUN_LABEL, name)
+        .withLabel(ScanReport.PAGE_LABEL, "true")
+        .delete();
+    SourcePods.of(run).ifPresent(ref -> sourcePods.delete(ref[0], ref[1]));
+    client.resources(ScanReport.class).inNamespace(ns).withName(run.getMetadata().getName()).delete();
+  }
+
+  /** Sets the shard plan of a run that had none, if nobody changed the report since it was read. */
+  public Optional<ScanReport> plan(ScanReport report, List<ShardAssignment> shards) {
+    ObjectNode patch = JSON.createObjectNode();
+    patch.putObject("metadata").put("resourceVersion", report.getMetadata().getResourceVersion());
+    patch.putObject("spec").set("shards", JSON.valueToTree(shards));
+    try {
+      return Optional.of(client.resources(ScanReport.class).inNamespace(report.getMetadata().getNamespace())
+          .withName(report.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Writes the operator's part of a run's status: what differs from {@code report}'s, never the
+   * agents' {@code shards}.
+   *
+   * @return the report as written, or empty when nothing was (no change, or the report is gone)
+   */
+  public Optional<ScanReport> writeStatus(ScanReport report, Object desired) {
+    var write = StatusPatch.of(report.getStatus(), desired, AGENT_FIELDS);
+    if (write.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(client.resources(ScanReport.class).inNamespace(report.getMetadata().getNamespace())
+          .withName(report.getMetadata().getName())
+          .subresource("status")
+          .patch(PatchContext.of(write.get().type()), write.get().body().toString()));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return Optional.empty(); // the run was deleted (pruned) meanwhile: nothing left to describe
+      }
+      throw e;
+    }
+  }
+}

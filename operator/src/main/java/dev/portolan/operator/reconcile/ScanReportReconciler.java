@@ -1,0 +1,211 @@
+package dev.portolan.operator.reconcile;
+
+import dev.portolan.crds.v1alpha1.Condition;
+import dev.portolan.crds.v1alpha1.ScanPolicy;
+import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportSpec;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
+import dev.portolan.crds.v1alpha1.ScanReportStatus;
+import dev.portolan.operator.cluster.AgentDirectory;
+import dev.portolan.operator.cluster.PodAgentDirectory;
+import dev.portolan.operator.cluster.PolicyEvents;
+import dev.portolan.operator.cluster.SourcePods;
+import dev.portolan.operator.metrics.PortolanMetrics;
+import dev.portolan.operator.plan.RunHistory;
+import dev.portolan.scanner.control.GuardConfig;
+import dev.portolan.scanner.control.ReportAggregator;
+import dev.portolan.scanner.control.ReportAggregator.PreviousRun;
+import dev.portolan.scanner.control.ShardPlanner;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * ScanReport -> the operator's part of a run's status. Reconciles main reports only; a page's
+ * change maps to its main report. Each reconcile reads the shards' progress (the agents' part of
+ * the status), the run's pages and the baseline run's pages, aggregates them with the shared
+ * {@link ReportAggregator}, and patches what differs, never the agents' {@code shards}. A run
+ * without a shard plan is planned as soon as an agent is ready. When a run ends, its policy hears
+ * of it through Events, once.
+ */
+@ControllerConfiguration(name = ScanReportReconciler.NAME, generationAwareEventProcessing = false)
+public final class ScanReportReconciler implements Reconciler<ScanReport> {
+  public static final String NAME = "scanreport";
+  static final String PAGES = "pages";
+  static final String AGENTS = "agents";
+  static final String COMPLETE = "Complete";
+
+  /** What the reconciler needs from the rest of the operator. */
+  public record Dependencies(
+      KubernetesClient client, AgentDirectory agents, GuardConfig guard, RunStore store, SourcePods sourcePods,
+      PolicyEvents events, PortolanMetrics metrics, Clock clock, Duration replanInterval) {}
+
+  private final Dependencies d;
+  private volatile InformerEventSource<ScanReport, ScanReport> pages;
+
+  public ScanReportReconciler(Dependencies dependencies) {
+    this.d = dependencies;
+  }
+
+  @Override
+  public List<EventSource<?, ScanReport>> prepareEventSources(EventSourceContext<ScanReport> context) {
+    var pageConfig = InformerEventSourceConfiguration.from(ScanReport.class, ScanReport.class)
+        .withName(PAGES)
+        .withLabelSelector(ScanReport.PAGE_LABEL + "=true")
+        .withSecondaryToPrimaryMapper(p -> p.getSpec() == null || p.getSpec().pageOf() == null
+            ? Set.of()
+            : Set.of(new ResourceID(p.getSpec().pageOf(), p.getMetadata().getNamespace())))
+        .build();
+    pages = new InformerEventSource<>(pageConfig, context);
+    List<EventSource<?, ScanReport>> sources = new ArrayList<>(List.of(pages));
+    if (d.agents() instanceof PodAgentDirectory agents) {
+      // An agent that becomes ready (or goes) wakes the runs still waiting for a plan.
+      IndexerResourceCache<ScanReport> reports = context.getPrimaryCache();
+      var agentConfig = InformerEventSourceConfiguration.from(Pod.class, ScanReport.class)
+          .withName(AGENTS)
+          .withNamespaces(Set.of(agents.namespace()))
+          .withLabelSelector(agents.agentLabels().entrySet().stream()
+              .map(e -> e.getKey() + "=" + e.getValue()).sorted().collect(Collectors.joining(",")))
+          .withSecondaryToPrimaryMapper(pod -> reports.list(ScanReportReconciler::waitsForPlan)
+              .map(ResourceID::fromResource).collect(Collectors.toSet()))
+          .build();
+      sources.add(new InformerEventSource<>(agentConfig, context));
+    }
+    return sources;
+  }
+
+  @Override
+  public UpdateControl<ScanReport> reconcile(ScanReport report, Context<ScanReport> context) throws Exception {
+    if (report.isPage() || report.getSpec() == null) {
+      return UpdateControl.noUpdate();
+    }
+    d.metrics().reconciled(NAME);
+    if (waitsForPlan(report)) {
+      List<ShardAssignment> plan = plan(report);
+      if (!plan.isEmpty()) {
+        d.store().plan(report, plan).ifPresent(planned -> remember(context, planned, report));
+        return UpdateControl.noUpdate();
+      }
+    }
+
+    String ns = report.getMetadata().getNamespace();
+    ScanReportSpec spec = report.getSpec();
+    ScanReportStatus existing = report.getStatus();
+    var shards = existing == null ? null : existing.shards();
+    List<ScanReport> runPages = List.copyOf(context.getSecondaryResources(ScanReport.class));
+    Baseline baseline = baseline(report, context);
+    ScanReportStatus status = ReportAggregator.aggregate(
+        report, shards, runPages, baseline.previous(), RunStatus.asOf(shards, d.clock().instant()));
+    if (baseline.keepExisting()) {
+      status = RunStatus.keepDiff(existing, status);
+    }
+
+    boolean ended = ReportAggregator.isTerminal(status.phase());
+    boolean endSeen = Conditions.find(existing == null ? null : existing.conditions(), COMPLETE).map(Condition::isTrue).orElse(false);
+    if (ended && !endSeen) {
+      HasMetadata subject = policy(ns, spec.policy()).<HasMetadata>map(p -> p).orElse(report);
+      for (CompletionNotices.Notice n : CompletionNotices.of(report, status)) {
+        d.events().emit(subject, n.type(), n.reason(), n.message(), n.key());
+      }
+    }
+    if (ended) {
+      SourcePods.of(report).ifPresent(ref -> d.sourcePods().delete(ref[0], ref[1]));
+    }
+    d.store().writeStatus(report, status).ifPresent(written -> remember(context, written, report));
+    if (ended && !endSeen) {
+      long probes = status.summary() == null || status.summary().probesSent() == null ? 0 : status.summary().probesSent();
+      d.metrics().runCompleted(report.getMetadata().getUid(), ns, spec.policy(), status.phase(), probes);
+    }
+    return waitsForPlan(report) ? UpdateControl.<ScanReport>noUpdate().rescheduleAfter(d.replanInterval()) : UpdateControl.noUpdate();
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<ScanReport> updateErrorStatus(ScanReport report, Context<ScanReport> context, Exception e) {
+    d.metrics().reconcileError(NAME);
+    return ErrorStatusUpdateControl.defaultErrorProcessing();
+  }
+
+  /** Our own write goes into the cache at once, so the next reconcile does not compute from before it. */
+  private static void remember(Context<ScanReport> context, ScanReport written, ScanReport before) {
+    context.eventSourceRetriever().getControllerEventSource()
+        .handleRecentResourceUpdate(ResourceID.fromResource(written), written, before);
+  }
+
+  /** A main report with no shard plan that has not ended and is not Pod-sourced (those are planned at start). */
+  static boolean waitsForPlan(ScanReport r) {
+    return !r.isPage() && r.getSpec() != null && (r.getSpec().shards() == null || r.getSpec().shards().isEmpty())
+        && SourcePods.of(r).isEmpty() && !RunHistory.isTerminal(r);
+  }
+
+  /** The plan over the agents ready now, by the policy's scanner selection and the run's frozen rate. */
+  private List<ShardAssignment> plan(ScanReport report) {
+    Optional<ScanPolicy> policy = policy(report.getMetadata().getNamespace(), report.getSpec().policy());
+    if (policy.isEmpty()) {
+      return List.of();
+    }
+    var scanners = policy.get().getSpec().scanners();
+    List<String> nodes = d.agents().readyNodes(scanners == null ? null : scanners.nodeSelector());
+    long rate = report.getSpec().scope() != null && report.getSpec().scope().rate() != null
+        ? report.getSpec().scope().rate()
+        : policy.get().getSpec().rateOrDefault();
+    return ShardPlanner.plan(nodes, rate, scanners == null ? null : scanners.maxShards(), d.guard().maxRatePerNode());
+  }
+
+  /** The baseline to diff with, and whether the diff already recorded must be kept instead. */
+  private record Baseline(Optional<PreviousRun> previous, boolean keepExisting) {}
+
+  private Baseline baseline(ScanReport report, Context<ScanReport> context) {
+    String ns = report.getMetadata().getNamespace();
+    String policy = report.getSpec().policy();
+    ScanReportStatus existing = report.getStatus();
+    List<ScanReport> runs = context.getPrimaryCache()
+        .list(ns, r -> policy != null && policy.equals(r.getSpec() == null ? null : r.getSpec().policy()))
+        .toList();
+    String named = existing == null || existing.diff() == null ? null : existing.diff().previousReport();
+    Optional<ScanReport> base;
+    if (named != null) {
+      base = runs.stream().filter(r -> r.getMetadata().getName().equals(named)).findFirst();
+      if (base.isEmpty() && ReportAggregator.isTerminal(existing.phase())) {
+        return new Baseline(Optional.empty(), true);
+      }
+    } else {
+      base = Optional.empty();
+    }
+    if (base.isEmpty()) {
+      base = RunHistory.of(runs).baselineBefore(report);
+    }
+    return new Baseline(base.map(b -> PreviousRun.of(b.getMetadata().getName(), pagesOf(b))), false);
+  }
+
+  private List<ScanReport> pagesOf(ScanReport run) {
+    InformerEventSource<ScanReport, ScanReport> source = pages;
+    String name = run.getMetadata().getName();
+    return source == null ? List.of() : source.list(run.getMetadata().getNamespace(), p -> p.getSpec() != null && name.equals(p.getSpec().pageOf())).toList();
+  }
+
+  private Optional<ScanPolicy> policy(String namespace, String name) {
+    if (name == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(d.client().resources(ScanPolicy.class).inNamespace(namespace).withName(name).get());
+  }
+}

@@ -1,0 +1,64 @@
+package dev.portolan.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Configuration mistakes end the process with exit code 2 and one line, before any connection. */
+@DisplayName("portolan-operator configuration")
+class OperatorMainTest {
+  @TempDir Path dir;
+
+  private record Outcome(int code, String err) {}
+
+  private static Outcome run(String... args) {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      return new Outcome(OperatorMain.run(args), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(saved);
+    }
+  }
+
+  private static void assertUsage(Outcome o, String fragment) {
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).startsWith("portolan-operator: ").contains(fragment);
+    assertThat(o.err().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a guard file that is not valid")
+  void badGuard() throws Exception {
+    Path guard = Files.writeString(dir.resolve("guard.yaml"), "allowedCidrs: [10.0.0.0/33]\n");
+    assertUsage(run("--namespace", "portolan", "--guard", guard.toString()), "guard");
+    assertUsage(run("--namespace", "portolan", "--guard", dir.resolve("missing.yaml").toString()), "missing.yaml");
+    Path unknown = Files.writeString(dir.resolve("unknown.yaml"), "maxRate: 5\n");
+    assertUsage(run("--namespace", "portolan", "--guard", unknown.toString()), "unknown.yaml");
+  }
+
+  @Test
+  @DisplayName("a metrics port out of range, a malformed agent selector, a source template without {node}")
+  void badFlags() {
+    assertUsage(run("--namespace", "portolan", "--metrics-port", "70000"), "--metrics-port");
+    assertUsage(run("--namespace", "portolan", "--agent-selector", "app in (scanner)"), "--agent-selector");
+    assertUsage(run("--namespace", "portolan", "--source-pod-args", "agent"), "{node}");
+    assertUsage(run("--namespace", "portolan", "--resync-seconds", "0"), "--resync-seconds");
+    assertUsage(run("--namespace", "portolan", "--leader-election", "maybe"), "--leader-election");
+    assertUsage(run("--no-such-flag"), "no-such-flag");
+  }
+
+  @Test
+  @DisplayName("--help and --version answer without a cluster")
+  void help() {
+    assertThat(run("--version").code()).isZero();
+  }
+}

@@ -1,0 +1,45 @@
+package dev.portolan.operator.cluster;
+
+import static dev.portolan.operator.support.PolicyBuilder.policy;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.scanner.UsageException;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("SourcePods")
+class SourcePodsTest {
+  @Test
+  @DisplayName("the pod carries the workload's labels, no host network, and the agent arguments for its own name")
+  void desiredPod() {
+    var p = policy("from-shop", "security").sourcePod("shop", Map.of("app", "checkout")).build();
+    var pod = SourcePods.desired(p, "from-shop-g1", new SourcePodTemplate("registry/portolan:1", "agent --node {node} --namespace {namespace} --run {run}", "scanner"));
+    assertThat(pod.getMetadata().getName()).isEqualTo("from-shop-g1-source");
+    assertThat(pod.getMetadata().getNamespace()).isEqualTo("shop");
+    assertThat(pod.getMetadata().getLabels()).containsEntry("app", "checkout")
+        .containsEntry(ScanReport.RUN_LABEL, "from-shop-g1").containsEntry(ScanReport.POLICY_LABEL, "from-shop");
+    assertThat(pod.getSpec().getHostNetwork()).isFalse();
+    assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("scanner");
+    assertThat(pod.getSpec().getContainers()).singleElement().satisfies(c -> {
+      assertThat(c.getImage()).isEqualTo("registry/portolan:1");
+      assertThat(c.getArgs()).containsExactly("agent", "--node", "from-shop-g1-source", "--namespace", "security", "--run", "from-shop-g1");
+    });
+  }
+
+  @Test
+  @DisplayName("an empty source namespace is the policy's")
+  void defaultNamespace() {
+    var p = policy("from-shop", "security").sourcePod(null, Map.of("app", "checkout")).build();
+    assertThat(SourcePods.podNamespace(p)).isEqualTo("security");
+  }
+
+  @Test
+  @DisplayName("a template must name an image and place {node}")
+  void template() {
+    assertThatThrownBy(() -> new SourcePodTemplate("img", "agent", "sa")).isInstanceOf(UsageException.class).hasMessageContaining("{node}");
+    assertThatThrownBy(() -> new SourcePodTemplate(" ", "agent --node {node}", "sa")).isInstanceOf(UsageException.class);
+  }
+}

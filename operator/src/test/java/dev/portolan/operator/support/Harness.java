@@ -1,0 +1,174 @@
+package dev.portolan.operator.support;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.portolan.crds.v1alpha1.ScanPolicy;
+import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.operator.OperatorConfig;
+import dev.portolan.operator.PortolanOperator;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * One integration test's world: an API server ({@link TestCluster}), scanner agents that look
+ * ready, operators started with the test's clock (and stopped, whatever happens), and the reads a
+ * test makes to see what the operator did.
+ */
+public final class Harness implements AutoCloseable {
+  public static final Duration WAIT = Duration.ofSeconds(30);
+
+  public final TestCluster cluster;
+  public final KubernetesClient client;
+  public final String ns;
+  public final MutableClock clock = new MutableClock(Instant.now());
+  private final List<PortolanOperator> operators = new ArrayList<>();
+  private final List<KubernetesClient> clients = new ArrayList<>();
+  private final List<String> staticAgents = new ArrayList<>();
+
+  public Harness(String label) {
+    cluster = TestCluster.start(label);
+    client = cluster.client();
+    ns = cluster.namespace();
+  }
+
+  /**
+   * Agents that are ready on these nodes: Running, Ready pods with the agent labels on the mock
+   * (and their Nodes, with {@code nodeLabels}); on a real API server, agents the operator is told
+   * about (call before starting the operator).
+   */
+  public void readyAgents(Map<String, String> nodeLabels, String... nodes) {
+    for (String node : nodes) {
+      if (!cluster.canFakePods()) {
+        staticAgents.add(node);
+        continue;
+      }
+      client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).withLabels(nodeLabels).endMetadata()
+          .withNewStatus().addNewAddress().withType("InternalIP").withAddress("10.99.0." + (operators.size() + staticAgents.size() + 1)).endAddress().endStatus()
+          .build()).createOr(o -> o.update());
+      client.pods().inNamespace(ns).resource(agentPod(node, true)).createOr(o -> o.update());
+    }
+  }
+
+  public void readyAgents(String... nodes) {
+    readyAgents(Map.of(), nodes);
+  }
+
+  public static Pod agentPod(String node, boolean ready) {
+    return new PodBuilder()
+        .withNewMetadata().withName("agent-" + node).withLabels(OperatorConfig.DEFAULT_AGENT_SELECTOR).endMetadata()
+        .withNewSpec().withNodeName(node).addNewContainer().withName("agent").withImage("portolan:test").endContainer().endSpec()
+        .withNewStatus().withPhase("Running")
+        .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
+        .endStatus()
+        .build();
+  }
+
+  /** The configuration every test starts from: this namespace, no SSA (the mock has none), no lease, metrics on a free port. */
+  public OperatorConfig.Builder config() {
+    OperatorConfig.Builder b = OperatorConfig.builder(ns)
+        .watchNamespaces(Set.of(ns))
+        .serverSideApply(!cluster.isMock())
+        .leaderElection(false)
+        .exitOnFatalError(false)
+        .metricsPort(0)
+        .metricsAddress("127.0.0.1")
+        .resync(Duration.ofSeconds(2))
+        .replanInterval(Duration.ofSeconds(1))
+        .engineVersion("test");
+    if (!staticAgents.isEmpty()) {
+      b.staticAgentNodes(List.copyOf(staticAgents));
+    }
+    return b;
+  }
+
+  public PortolanOperator start(OperatorConfig config) {
+    KubernetesClient own = cluster.newClient();
+    clients.add(own);
+    PortolanOperator operator = new PortolanOperator(config, own, clock);
+    operators.add(operator);
+    operator.start();
+    return operator;
+  }
+
+  public PortolanOperator start() {
+    return start(config().build());
+  }
+
+  public ScanPolicy apply(ScanPolicy policy) {
+    ScanPolicy existing = client.resources(ScanPolicy.class).inNamespace(ns).withName(policy.getMetadata().getName()).get();
+    if (existing == null) {
+      return client.resources(ScanPolicy.class).inNamespace(ns).resource(policy).create();
+    }
+    return client.resources(ScanPolicy.class).inNamespace(ns).withName(policy.getMetadata().getName())
+        .edit(p -> {
+          p.setSpec(policy.getSpec());
+          return p;
+        });
+  }
+
+  public ScanPolicy policy(String name) {
+    return client.resources(ScanPolicy.class).inNamespace(ns).withName(name).get();
+  }
+
+  public ScanReport report(String name) {
+    return client.resources(ScanReport.class).inNamespace(ns).withName(name).get();
+  }
+
+  /** The main reports of a policy (pages left out). */
+  public List<ScanReport> runs(String policy) {
+    return client.resources(ScanReport.class).inNamespace(ns).withLabel(ScanReport.POLICY_LABEL, policy).list().getItems()
+        .stream().filter(r -> !r.isPage()).toList();
+  }
+
+  public List<ScanReport> pages(String run) {
+    return client.resources(ScanReport.class).inNamespace(ns).withLabel(ScanReport.RUN_LABEL, run).list().getItems()
+        .stream().filter(ScanReport::isPage).toList();
+  }
+
+  public ScanReport awaitReport(String name, Predicate<ScanReport> condition) {
+    return await().atMost(WAIT).until(() -> report(name), r -> r != null && condition.test(r));
+  }
+
+  public ScanPolicy awaitPolicy(String name, Predicate<ScanPolicy> condition) {
+    return await().atMost(WAIT).until(() -> policy(name), p -> p != null && condition.test(p));
+  }
+
+  /** Events about {@code object} with {@code reason}. */
+  public List<Event> events(String object, String reason) {
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> object.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+        .toList();
+  }
+
+  public FakeAgent agent() {
+    return new FakeAgent(client, ns);
+  }
+
+  public void stop(PortolanOperator operator) {
+    operator.stop();
+    operators.remove(operator);
+  }
+
+  @Override
+  public void close() {
+    for (PortolanOperator o : operators) {
+      try {
+        o.stop();
+      } catch (RuntimeException e) {
+        // keep closing the rest
+      }
+    }
+    clients.forEach(KubernetesClient::close);
+    cluster.close();
+  }
+}
