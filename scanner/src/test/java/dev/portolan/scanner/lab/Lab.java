@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public final class Lab implements AutoCloseable {
   private static final Pattern LAB_ADDRESS =
       Pattern.compile("^198\\.(18|19)\\.\\d{1,3}\\.\\d{1,3}(/\\d{1,2})?(:\\d{1,5})?$");
-  private static final long COMMAND_TIMEOUT_SECONDS = 120;
+  private static final long COMMAND_TIMEOUT_SECONDS = 600;
 
   private final String name;
   private final Path script;
@@ -124,6 +124,13 @@ public final class Lab implements AutoCloseable {
         .redirectOutput(stdout.toFile())
         .redirectError(stderr.toFile())
         .start();
+  }
+
+  /** Runs any command inside the scanner namespace (benchmarks run nmap there). */
+  public Run inScanner(String... command) {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", scannerNamespace()));
+    cmd.addAll(List.of(command));
+    return run(cmd);
   }
 
   public Path workDirectory() {
