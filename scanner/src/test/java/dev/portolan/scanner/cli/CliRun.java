@@ -5,8 +5,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** Runs the CLI in this JVM with standard output and error captured. */
-record CliRun(int exitCode, String stdout, String stderr) {
-  static synchronized CliRun of(String... args) {
+public record CliRun(int exitCode, String stdout, String stderr) {
+  public static synchronized CliRun of(String... args) {
     PrintStream out = System.out;
     PrintStream err = System.err;
     ByteArrayOutputStream o = new ByteArrayOutputStream();

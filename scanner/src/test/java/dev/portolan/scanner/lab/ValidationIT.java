@@ -259,7 +259,7 @@ class ValidationIT {
     Lab.Run x = lab.portolan("validate", NGINX + ":80,443", SSH + ":22", "-o", xml.toString());
     assertThat(x.exitCode()).as(x.stderr()).isZero();
     String doc = Files.readString(xml);
-    NmapDtd.validate(doc);
+    dev.portolan.scanner.report.NmapDtd.validate(doc);
     String version = Dpkg.upstream(Dpkg.version("nginx"));
     assertThat(doc)
         .contains("<service name=\"http\" product=\"nginx\" version=\"" + version + "\"")

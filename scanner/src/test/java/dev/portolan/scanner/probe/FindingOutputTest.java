@@ -16,21 +16,12 @@ import dev.portolan.scanner.target.Ipv4;
 import dev.portolan.scanner.target.PortSet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.xml.sax.ErrorHandler;
-import org.xml.sax.InputSource;
-import org.xml.sax.SAXException;
-import org.xml.sax.SAXParseException;
 
 /** The output formats carry what validation found: service fields, evidence, TLS and the OS guess. */
 @DisplayName("findings with validation in every output format")
@@ -113,7 +104,7 @@ class FindingOutputTest {
   @DisplayName("nmap XML: probed service elements with CPE, ssl-cert and banner scripts, an OS guess; valid against nmap's DTD")
   void nmapXml() throws Exception {
     String xml = render(OutputFormat.XML, findings());
-    validateAgainstNmapDtd(xml);
+    dev.portolan.scanner.report.NmapDtd.validate(xml);
     assertThat(xml)
         .contains("<service name=\"http\" product=\"nginx\" version=\"1.22.1\" extrainfo=\"status 200; title A &quot;quoted&quot; &lt;title&gt;\" tunnel=\"ssl\" method=\"probed\" conf=\"10\"><cpe>cpe:/a:f5:nginx:1.22.1</cpe></service>")
         .contains("<script id=\"banner\" output=\"HTTP/1.1 200 OK\\r\\nServer: nginx/1.22.1\\r\\n\\x00\"")
@@ -130,34 +121,8 @@ class FindingOutputTest {
         new Validation(ODD, Reachability.CONNECTED, "http", "x", "1.0", "", "", "", List.of("cpe:2.3:a:acme:front\\ proxy:1.0\\+b:*:*:*:*:*:*:*", "cpe:2.3:o:linux:linux_kernel:*:*:*:*:*:*:*:*"),
             8, "probed", "", "http-get", "t", null, null, List.of(), Duration.ZERO);
     String xml = render(OutputFormat.XML, List.of(new Finding(new PortResult(ODD.address(), 31337, PortState.OPEN, "syn-ack", null, AT.toEpochMilli()), odd)));
-    validateAgainstNmapDtd(xml);
+    dev.portolan.scanner.report.NmapDtd.validate(xml);
     assertThat(xml).contains("<cpe>cpe:/a:acme:front%20proxy:1.0%2bb</cpe><cpe>cpe:/o:linux:linux_kernel</cpe>");
   }
 
-  /** Validates against nmap's DTD as installed with nmap (CI installs nmap). */
-  static void validateAgainstNmapDtd(String xml) throws Exception {
-    Path dtd = Path.of("/usr/share/nmap/nmap.dtd");
-    assertThat(Files.isReadable(dtd)).as("%s (install nmap)", dtd).isTrue();
-    String pointed = xml.replace("<!DOCTYPE nmaprun>", "<!DOCTYPE nmaprun SYSTEM \"nmap.dtd\">");
-    DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-    f.setValidating(true);
-    DocumentBuilder b = f.newDocumentBuilder();
-    b.setEntityResolver((publicId, systemId) -> new InputSource(Files.newInputStream(dtd)));
-    b.setErrorHandler(
-        new ErrorHandler() {
-          @Override
-          public void warning(SAXParseException e) {}
-
-          @Override
-          public void error(SAXParseException e) throws SAXException {
-            throw e;
-          }
-
-          @Override
-          public void fatalError(SAXParseException e) throws SAXException {
-            throw e;
-          }
-        });
-    b.parse(new InputSource(new StringReader(pointed)));
-  }
 }

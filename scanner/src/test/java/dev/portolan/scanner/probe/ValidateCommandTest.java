@@ -1,11 +1,10 @@
 package dev.portolan.scanner.probe;
 
+import dev.portolan.scanner.cli.CliRun;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portolan.scanner.cli.Main;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,22 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code portolan validate} in this JVM, against a server on loopback. */
 @DisplayName("portolan validate")
 class ValidateCommandTest {
-  record Run(int exitCode, String stdout, String stderr) {}
-
-  static synchronized Run run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-      int code = Main.execute(args);
-      return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -45,7 +30,7 @@ class ValidateCommandTest {
               c.getOutputStream().write("SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII));
               MisbehavingServer.drain(c, 2000);
             })) {
-      Run r = run("validate", "127.0.0.1:" + s.port(), "--format", "ndjson", "--timeout", "1");
+      CliRun r = run("validate", "127.0.0.1:" + s.port(), "--format", "ndjson", "--timeout", "1");
       assertThat(r.exitCode()).as(r.stderr()).isZero();
       assertThat(r.stdout().lines().findFirst().orElseThrow())
           .contains("\"state\":\"open\"", "\"service\":\"ssh\"", "\"product\":\"OpenSSH\"", "\"version\":\"9.6\"", "\"cpe\":[\"cpe:2.3:a:openbsd:openssh:9.6:");
@@ -59,11 +44,11 @@ class ValidateCommandTest {
     try (MisbehavingServer s =
         new MisbehavingServer(c -> c.getOutputStream().write("220 (vsFTPd 3.0.3)\r\n".getBytes(StandardCharsets.US_ASCII)))) {
       Path xml = dir.resolve("out.xml");
-      Run r = run("validate", "127.0.0.1:" + s.port(), "-o", xml.toString(), "-q");
+      CliRun r = run("validate", "127.0.0.1:" + s.port(), "-o", xml.toString(), "-q");
       assertThat(r.exitCode()).as(r.stderr()).isZero();
       assertThat(r.stderr()).isEmpty();
       String doc = Files.readString(xml);
-      FindingOutputTest.validateAgainstNmapDtd(doc);
+      dev.portolan.scanner.report.NmapDtd.validate(doc);
       assertThat(doc).contains("<service name=\"ftp\" product=\"vsftpd\" version=\"3.0.3\" method=\"probed\" conf=\"10\"><cpe>cpe:/a:beasts:vsftpd:3.0.3</cpe>");
     }
   }
@@ -83,7 +68,7 @@ class ValidateCommandTest {
       })
   @DisplayName("bad input: exit 2 and one line")
   void badInput(String line) {
-    Run r = run(line.split(" "));
+    CliRun r = run(line.split(" "));
     assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
     assertThat(r.stderr().lines().toList()).as(r.stderr()).hasSize(1);
     assertThat(r.stderr()).startsWith("portolan: ");

@@ -14,14 +14,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portolan.scanner.engine.PortResult;
 import java.io.IOException;
-import java.io.StringReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathConstants;
 import javax.xml.xpath.XPathExpressionException;
@@ -32,59 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
-import org.xml.sax.ErrorHandler;
-import org.xml.sax.InputSource;
-import org.xml.sax.SAXException;
-import org.xml.sax.SAXParseException;
 
 @DisplayName("NmapXmlWriter")
 class NmapXmlWriterTest {
   /** nmap's own DTD, installed with nmap (CI installs it: see .ci/run). */
-  private static final Path NMAP_DTD = Path.of("/usr/share/nmap/nmap.dtd");
-
-  private static final String DOCTYPE = "<!DOCTYPE nmaprun>";
-
-  /**
-   * Parses the document validating against nmap's DTD: the bare {@code <!DOCTYPE nmaprun>} nmap
-   * writes is pointed at the installed DTD, and any validation error fails the test.
-   */
-  static Document validate(String xml) throws IOException {
-    assertThat(Files.isReadable(NMAP_DTD)).as("%s (install nmap)", NMAP_DTD).isTrue();
-    assertThat(xml).as("nmap's DOCTYPE, once").containsOnlyOnce(DOCTYPE);
-    String pointed = xml.replace(DOCTYPE, "<!DOCTYPE nmaprun SYSTEM \"nmap.dtd\">");
-    try {
-      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-      factory.setValidating(true);
-      factory.setNamespaceAware(false);
-      DocumentBuilder builder = factory.newDocumentBuilder();
-      builder.setEntityResolver(
-          (publicId, systemId) -> {
-            assertThat(systemId).endsWith("nmap.dtd");
-            InputSource dtd = new InputSource(Files.newInputStream(NMAP_DTD));
-            dtd.setSystemId(NMAP_DTD.toUri().toString());
-            return dtd;
-          });
-      builder.setErrorHandler(
-          new ErrorHandler() {
-            @Override
-            public void warning(SAXParseException e) {}
-
-            @Override
-            public void error(SAXParseException e) throws SAXException {
-              throw new SAXException("invalid against nmap.dtd, line " + e.getLineNumber() + ": " + e.getMessage(), e);
-            }
-
-            @Override
-            public void fatalError(SAXParseException e) throws SAXException {
-              throw new SAXException("not well-formed, line " + e.getLineNumber() + ": " + e.getMessage(), e);
-            }
-          });
-      return builder.parse(new InputSource(new StringReader(pointed)));
-    } catch (ParserConfigurationException | SAXException e) {
-      throw new AssertionError(e.getMessage() + "\n" + xml, e);
-    }
-  }
-
   private static final XPath XPATH = XPathFactory.newInstance().newXPath();
 
   private static String text(Document doc, String xpath) {
@@ -119,7 +64,7 @@ class NmapXmlWriterTest {
           filtered("198.18.0.99", 22));
 
   private static Document report(List<PortResult> results) throws IOException {
-    return validate(render(OutputFormat.XML, info("portolan scan 198.18.0.0/24 -p 22,80", "syn"), results, summary(3, 2, 2, true, 1024)));
+    return NmapDtd.validate(render(OutputFormat.XML, info("portolan scan 198.18.0.0/24 -p 22,80", "syn"), results, summary(3, 2, 2, true, 1024)));
   }
 
   @Nested
@@ -143,7 +88,7 @@ class NmapXmlWriterTest {
     @DisplayName("for an interrupted connect scan")
     void interruptedConnectScan() throws IOException {
       Document doc =
-          validate(render(OutputFormat.XML, info("portolan scan x", "connect"), List.of(openByConnect("198.18.0.1", 22)), summary(1, 0, 0, false, 77)));
+          NmapDtd.validate(render(OutputFormat.XML, info("portolan scan x", "connect"), List.of(openByConnect("198.18.0.1", 22)), summary(1, 0, 0, false, 77)));
       assertThat(text(doc, "/nmaprun/scaninfo/@type")).isEqualTo("connect");
       assertThat(text(doc, "/nmaprun/runstats/finished/@summary")).contains("interrupted").contains("resume index 77");
     }
@@ -152,10 +97,10 @@ class NmapXmlWriterTest {
     @DisplayName("and the check itself rejects what the DTD forbids")
     void theCheckCanFail() throws IOException {
       String xml = render(OutputFormat.XML, info("x", "syn"), RESULTS, summary(3, 2, 2, true, 1024));
-      assertThatThrownBy(() -> validate(xml.replace("protocol=\"tcp\"", "protocol=\"quic\"")))
+      assertThatThrownBy(() -> NmapDtd.validate(xml.replace("protocol=\"tcp\"", "protocol=\"quic\"")))
           .isInstanceOf(AssertionError.class)
           .hasMessageContaining("invalid against nmap.dtd");
-      assertThatThrownBy(() -> validate(xml.replace("<runstats>", "<runstats><bogus/>")))
+      assertThatThrownBy(() -> NmapDtd.validate(xml.replace("<runstats>", "<runstats><bogus/>")))
           .isInstanceOf(AssertionError.class);
     }
   }
@@ -273,7 +218,7 @@ class NmapXmlWriterTest {
     void args() throws IOException {
       String args = "portolan scan 198.18.0.1 -p 80 --note \"<a href='x'>&amp; co</a>\" & echo >/dev/null";
       String xml = render(OutputFormat.XML, info(args, "syn"), RESULTS, summary(3, 2, 2, true, 1024));
-      Document doc = validate(xml);
+      Document doc = NmapDtd.validate(xml);
       assertThat(text(doc, "/nmaprun/@args")).isEqualTo(args);
       assertThat(xml).doesNotContain("<a href").contains("&lt;a href");
     }
@@ -291,7 +236,7 @@ class NmapXmlWriterTest {
               ReportFixtures.AT);
       ScanInfo info =
           new ScanInfo("x", "syn", dev.portolan.scanner.target.PortSet.of(22), STARTED, "1.0 <\"beta\"> & co");
-      Document doc = validate(render(OutputFormat.XML, info, List.of(odd), summary(0, 1, 0, true, 1)));
+      Document doc = NmapDtd.validate(render(OutputFormat.XML, info, List.of(odd), summary(0, 1, 0, true, 1)));
       assertThat(text(doc, "/nmaprun/host/ports/port/state/@reason")).isEqualTo("reset \"<by firewall>\" & ünïcödé");
       assertThat(text(doc, "/nmaprun/@version")).isEqualTo("1.0 <\"beta\"> & co");
     }
