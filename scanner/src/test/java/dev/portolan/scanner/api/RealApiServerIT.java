@@ -223,7 +223,7 @@ class RealApiServerIT {
   }
 
   @Test
-  @DisplayName("the real agent runs a shard and writes its progress and pages by server-side apply")
+  @DisplayName("the real agent runs a shard, writes its progress and pages by server-side apply, and serves health, readiness and metrics")
   void agentWithServerSideApply() throws Exception {
     try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       ScanReport r = new ScanReport();
@@ -236,6 +236,19 @@ class RealApiServerIT {
       ScannerFactory.Options engine = new ScannerFactory.Options(PathResolver.Overrides.none(), Optional.empty(), false, ConnectScanner.DEFAULT_CONCURRENCY);
       AgentServer agent = AgentServer.start(client, new Agent.Config("node-ssa", "crd", Agent.StatusPatch.APPLY, engine, Duration.ofMillis(300)), 0, m -> {});
       try {
+        var http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+          try {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agent.port() + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+        assertThat(get.apply("/healthz").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> get.apply("/readyz").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> get.apply("/metrics").body().contains("portolan_agent_shards_total{result=\"succeeded\"} 1.0"));
+        assertThat(get.apply("/metrics").body()).contains("portolan_agent_findings_total 1.0");
         await().atMost(Duration.ofSeconds(60)).until(() -> {
           ScanReport now = client.resources(ScanReport.class).inNamespace("crd").withName("agent-ssa").get();
           ShardStatus s = now.getStatus() == null || now.getStatus().shards() == null ? null : now.getStatus().shards().get("0");
