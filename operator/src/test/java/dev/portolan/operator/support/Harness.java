@@ -109,11 +109,21 @@ public final class Harness implements AutoCloseable {
     if (existing == null) {
       return client.resources(ScanPolicy.class).inNamespace(ns).resource(policy).create();
     }
-    return client.resources(ScanPolicy.class).inNamespace(ns).withName(policy.getMetadata().getName())
-        .edit(p -> {
-          p.setSpec(policy.getSpec());
-          return p;
-        });
+    // The operator writes the policy too (finalizer, status): like kubectl apply, retry a spec
+    // change that lost the race for the resourceVersion (bounded).
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.resources(ScanPolicy.class).inNamespace(ns).withName(policy.getMetadata().getName())
+            .edit(p -> {
+              p.setSpec(policy.getSpec());
+              return p;
+            });
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   public ScanPolicy policy(String name) {
