@@ -81,6 +81,7 @@ class ValidationBenchmark {
           String service = r.path("service").asText() + ("ssl".equals(r.path("tunnel").asText()) ? "/ssl" : "");
           ourResults.put(r.path("ip").asText() + ":" + r.path("port").asInt(),
               new String[] {service, r.path("product").asText(), r.path("version").asText()});
+          System.out.println("portolan " + r.path("ip").asText() + ":" + r.path("port").asInt() + " took " + r.path("validationSeconds").asText() + " s");
         }
       }
 
