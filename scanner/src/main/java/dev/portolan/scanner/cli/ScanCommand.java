@@ -144,6 +144,7 @@ public final class ScanCommand implements Callable<Integer> {
   boolean quiet;
 
   private final PrintStream err = System.err;
+  private volatile Thread validating;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -216,6 +217,10 @@ public final class ScanCommand implements Callable<Integer> {
         new Thread(
             () -> {
               scanner.stop();
+              Thread v = validating;
+              if (v != null) {
+                v.interrupt(); // stop validating; ports not validated yet are written as found
+              }
               try {
                 finished.await(plan.replyWait().toMillis() + 15_000, TimeUnit.MILLISECONDS);
               } catch (InterruptedException e) {
@@ -229,11 +234,11 @@ public final class ScanCommand implements Callable<Integer> {
     // Open ports go to validation as they are found; the writer is called one result at a time.
     EndpointQueue open = new EndpointQueue();
     Map<String, PortResult> found = new ConcurrentHashMap<>();
-    Thread validating =
+    validating =
         validator == null
             ? null
             : Thread.ofPlatform().name("portolan-validate").daemon(true).start(() ->
-                validator.validate(open, v -> write(writer, new Finding(found.get(v.endpoint().toString()), v))));
+                validator.validate(open, v -> write(writer, new Finding(found.remove(v.endpoint().toString()), v))));
     try {
       summary =
           scanner.run(
@@ -249,6 +254,10 @@ public final class ScanCommand implements Callable<Integer> {
       open.close();
       if (validating != null) {
         validating.join();
+        // After Ctrl-C: open ports whose validation never ran are still findings.
+        for (PortResult r : found.values()) {
+          write(writer, Finding.of(r));
+        }
       }
       progressLine.close();
       writer.end(summary);
