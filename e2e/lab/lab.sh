@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Portolan lab: two network namespaces joined by a veth pair, nothing else.
+# The Portolan lab: two network namespaces joined by a veth pair (and, if asked, node namespaces), nothing else.
 #
 #   NAME-s  the scanner's side: veth 198.19.0.2/24, a route to 198.18.0.0/16 via 198.19.0.1
 #   NAME-t  the targets' side:  veth 198.19.0.1/24, and the whole of 198.18.0.0/16 is local
@@ -9,8 +9,15 @@
 # Only the benchmarking range 198.18.0.0/15 is used, no namespace gets a default route, and nothing
 # connects the lab to the host's own network: packets cannot leave it.
 #
+#   NAME-nN optional "nodes" (N = 1..8, `lab.sh node NAME N`): each joined to NAME-t by a veth pair of
+#           its own, veth0 198.19.N.2/24 here and vethnN 198.19.N.1/24 in NAME-t, with a route to
+#           198.18.0.0/16 via 198.19.N.1: several scanner agents on separate "machines" that share
+#           the targets' network, which also plays the cluster's network (an API server listening
+#           in NAME-t is reachable from node N at 198.19.N.1, outside the scanned 198.18.0.0/16).
+#
 #   lab.sh up NAME                 create the lab
-#   lab.sh down NAME               kill everything running in it and delete it (always safe to run)
+#   lab.sh node NAME N             add node namespace NAME-nN (after up)
+#   lab.sh down NAME               kill everything running in it and delete it, nodes included (always safe to run)
 #   lab.sh listen NAME ADDR:PORT...  start a listener in NAME-t (background; killed by down)
 #   lab.sh drop NAME CIDR          silently drop packets to CIDR in NAME-t (a filtered range)
 #   lab.sh loss NAME PERCENT       drop PERCENT% of packets at random each way in NAME-t
@@ -50,9 +57,27 @@ case "$cmd" in
     # Our own scanner sends RSTs the kernel does not rate-limit; let the targets' do the same.
     ip netns exec "$t" sysctl -qw net.ipv4.icmp_ratelimit=0
     ;;
+  node)
+    need_name "$name"
+    n=${3:-}
+    [[ "$n" =~ ^[1-8]$ ]] || die "node takes a number 1-8 (got '$n')"
+    t="$name-t"; nn="$name-n$n"
+    ip netns list | grep -qw "^$t" || die "no lab $name (lab.sh up $name first)"
+    need_lab_cidr "198.19.$n.2/24"
+    ip netns add "$nn"
+    ip link add "$name-n${n}a" netns "$nn" type veth peer name "$name-n${n}b" netns "$t"
+    ip -n "$nn" link set lo up
+    ip -n "$nn" link set "$name-n${n}a" name veth0
+    ip -n "$t" link set "$name-n${n}b" name "vethn$n"
+    ip -n "$nn" addr add "198.19.$n.2/24" dev veth0
+    ip -n "$t" addr add "198.19.$n.1/24" dev "vethn$n"
+    ip -n "$nn" link set veth0 up
+    ip -n "$t" link set "vethn$n" up
+    ip -n "$nn" route add 198.18.0.0/16 via "198.19.$n.1" dev veth0
+    ;;
   down)
     need_name "$name"
-    for ns in "$name-s" "$name-t"; do
+    for ns in "$name-s" "$name-t" "$name"-n{1..8}; do
       if ip netns list | grep -qw "^$ns"; then
         pids=$(ip netns pids "$ns" 2>/dev/null || true)
         [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
@@ -90,7 +115,7 @@ case "$cmd" in
     ip netns exec "$name-t" iptables -w 5 -I OUTPUT -m statistic --mode random --probability "$p" -j DROP
     ;;
   *)
-    sed -n '2,20p' "$0" >&2
+    sed -n '2,27p' "$0" >&2
     exit 2
     ;;
 esac
