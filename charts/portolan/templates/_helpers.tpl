@@ -1,0 +1,57 @@
+{{/* Names: <release>-portolan unless the release name already says portolan; 63 characters at most. */}}
+{{- define "portolan.fullname" -}}
+{{- if contains "portolan" .Release.Name -}}
+{{- .Release.Name | trunc 50 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-portolan" .Release.Name | trunc 50 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "portolan.labels" -}}
+app.kubernetes.io/name: portolan
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | quote }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Selector labels of one component (operator or scanner): stable across upgrades. */}}
+{{- define "portolan.selectorLabels" -}}
+app.kubernetes.io/name: portolan
+app.kubernetes.io/instance: {{ .root.Release.Name | quote }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "portolan.image" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "portolan.operatorServiceAccount" -}}
+{{- if .Values.operator.serviceAccount.create -}}
+{{- default (printf "%s-operator" (include "portolan.fullname" .)) .Values.operator.serviceAccount.name -}}
+{{- else -}}
+{{- required "operator.serviceAccount.name is required when operator.serviceAccount.create is false" .Values.operator.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "portolan.scannerServiceAccount" -}}
+{{- if .Values.scanner.serviceAccount.create -}}
+{{- default (printf "%s-scanner" (include "portolan.fullname" .)) .Values.scanner.serviceAccount.name -}}
+{{- else -}}
+{{- required "scanner.serviceAccount.name is required when scanner.serviceAccount.create is false" .Values.scanner.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The hardening every container gets; the scanner adds NET_RAW on top. */}}
+{{- define "portolan.podSecurityContext" -}}
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}

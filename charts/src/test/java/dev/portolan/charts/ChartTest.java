@@ -1,0 +1,313 @@
+package dev.portolan.charts;
+
+import static dev.portolan.charts.RenderedChart.render;
+import static dev.portolan.charts.RenderedChart.values;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.portolan.scanner.control.GuardConfig;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The chart as {@code helm lint} and {@code helm template} see it, and what it grants. */
+class ChartTest {
+
+  @Test
+  void lintsCleanInStrictMode() {
+    LintResult lint = new Helm(RenderedChart.CHART).lint().strict().call();
+    assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+  }
+
+  @Test
+  void everyRenderedObjectIsValidKubernetes() {
+    for (Map<String, Object> values : List.of(
+        Map.<String, Object>of(),
+        values("metrics.serviceMonitor.enabled", true, "sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps", "web"),
+            "operator.replicas", 2, "scanner.privileged", true, "scanner.interface", "eth1",
+            "scanner.priorityClassName", "system-node-critical", "image.digest", "sha256:" + "a".repeat(64),
+            "operator.watchNamespaces", List.of("apps", "web"), "scanner.tolerations[0].operator", "Exists"),
+        values("scanner.enabled", false, "operator.leaderElection", false))) {
+      RenderedChart chart = render(values);
+      assertThat(chart.objects()).isNotEmpty();
+      for (HasMetadata o : chart.objects()) {
+        assertThat(StrictModel.problems(o)).as("with %s", values).isEmpty();
+        assertThat(o.getMetadata().getLabels()).as("%s labels", o.getMetadata().getName())
+            .containsEntry("app.kubernetes.io/instance", RenderedChart.RELEASE);
+      }
+    }
+  }
+
+  @Test
+  void defaultsInstallTheOperatorTheAgentsTheirAccountsAndTheGuard() {
+    RenderedChart chart = render();
+    Set<String> kinds = chart.objects().stream().map(o -> o.getKind() + "/" + o.getMetadata().getName())
+        .collect(Collectors.toCollection(TreeSet::new));
+    assertThat(kinds).containsExactlyInAnyOrder(
+        "ConfigMap/scan-portolan-guard",
+        "ServiceAccount/scan-portolan-operator", "ServiceAccount/scan-portolan-scanner",
+        "ClusterRole/scan-portolan-operator", "ClusterRoleBinding/scan-portolan-operator",
+        "Role/scan-portolan-operator-lease", "RoleBinding/scan-portolan-operator-lease",
+        "ClusterRole/scan-portolan-scanner", "ClusterRoleBinding/scan-portolan-scanner",
+        "Deployment/scan-portolan-operator", "Service/scan-portolan-operator-metrics",
+        "DaemonSet/scan-portolan-scanner", "Service/scan-portolan-scanner-metrics");
+    chart.objects().stream().filter(o -> !(o instanceof ClusterRole || o instanceof ClusterRoleBinding))
+        .forEach(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE));
+    assertThat(chart.yaml()).doesNotContainIgnoringCase("telemetry");
+  }
+
+  @Test
+  void operatorRoleGrantsOnlyWhatTheOperatorUses() {
+    ClusterRole role = render().get(ClusterRole.class, "-operator");
+    assertThat(grants(role)).containsExactlyInAnyOrder(
+        "portolan.dev/scanpolicies:get,list,patch,update,watch",
+        "portolan.dev/scanpolicies/status:get,patch,update",
+        "portolan.dev/scanpolicies/finalizers:update",
+        "portolan.dev/scanreports:create,delete,get,list,patch,update,watch",
+        "portolan.dev/scanreports/status:get,patch,update",
+        "/pods:get,list,watch",
+        "/nodes:get,list,watch",
+        "/services:get,list,watch",
+        "/events:create");
+    assertNoDangerousGrant(role.getRules());
+
+    Role lease = render().get(Role.class, "-operator-lease");
+    assertThat(grants(lease)).containsExactly("coordination.k8s.io/leases:create,get,update");
+    assertThat(render(values("operator.leaderElection", false)).find(Role.class, "-operator-lease")).isEmpty();
+  }
+
+  @Test
+  void sourcePodsAddPodCreationAndAnAccountPerNamespaceOnlyWhenAsked() {
+    RenderedChart chart = render(values("sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps", "web")));
+    assertThat(grants(chart.get(ClusterRole.class, "-operator"))).contains("/pods:create,delete,get,list,watch");
+    assertNoDangerousGrant(chart.get(ClusterRole.class, "-operator").getRules());
+    List<ServiceAccount> source = chart.all(ServiceAccount.class).stream()
+        .filter(sa -> sa.getMetadata().getName().equals("portolan-source")).toList();
+    assertThat(source).extracting(sa -> sa.getMetadata().getNamespace()).containsExactlyInAnyOrder("apps", "web");
+    assertThat(chart.get(ClusterRoleBinding.class, "-scanner").getSubjects())
+        .extracting(s -> s.getNamespace() + "/" + s.getName())
+        .containsExactlyInAnyOrder("portolan-system/scan-portolan-scanner", "apps/portolan-source", "web/portolan-source");
+    Container operator = operatorContainer(chart);
+    assertThat(env(operator, "PORTOLAN_SOURCE_POD_SERVICE_ACCOUNT")).isEqualTo("portolan-source");
+    assertThat(env(operator, "PORTOLAN_SOURCE_POD_IMAGE")).isEqualTo("portolan:0.1.0");
+  }
+
+  @Test
+  void scannerRoleOnlyReadsReportsWritesItsPagesAndPatchesStatus() {
+    ClusterRole role = render().get(ClusterRole.class, "-scanner");
+    assertThat(grants(role)).containsExactlyInAnyOrder(
+        "portolan.dev/scanreports:create,get,list,update,watch",
+        "portolan.dev/scanreports/status:get,patch");
+    assertNoDangerousGrant(role.getRules());
+    RoleBinding none = render().find(RoleBinding.class, "-scanner").orElse(null);
+    assertThat(none).isNull();
+  }
+
+  @Test
+  void scannerDaemonSetUsesTheHostNetworkWithNetRawOnly() {
+    DaemonSet ds = render().get(DaemonSet.class, "-scanner");
+    PodSpec pod = ds.getSpec().getTemplate().getSpec();
+    assertThat(pod.getHostNetwork()).isTrue();
+    assertThat(pod.getDnsPolicy()).isEqualTo("ClusterFirstWithHostNet");
+    assertThat(pod.getServiceAccountName()).isEqualTo("scan-portolan-scanner");
+    Container c = pod.getContainers().getFirst();
+    var sc = c.getSecurityContext();
+    assertThat(sc.getPrivileged()).isFalse();
+    assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(sc.getCapabilities().getAdd()).containsExactly("NET_RAW");
+    assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(env(c, "NODE_NAME")).isNull();
+    assertThat(c.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("NODE_NAME");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+    });
+    assertThat(c.getArgs()).startsWith("agent").contains("--health-port=9081", "--status-patch=apply");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(c.getResources().getLimits()).containsKey("memory");
+    assertThat(pod.getNodeSelector()).containsEntry("kubernetes.io/os", "linux");
+    assertThat(pod.getPriorityClassName()).isNull();
+    // The operator finds ready agents by these labels (--agent-selector).
+    assertThat(ds.getSpec().getTemplate().getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/component", "scanner")
+        .containsEntry("app.kubernetes.io/instance", RenderedChart.RELEASE);
+    assertThat(env(operatorContainer(render()), "PORTOLAN_AGENT_SELECTOR"))
+        .isEqualTo("app.kubernetes.io/instance=scan,app.kubernetes.io/component=scanner");
+  }
+
+  @Test
+  void scannerPlacementPrivilegeAndResourcesFollowValues() {
+    RenderedChart chart = render(values(
+        "scanner.privileged", true, "scanner.priorityClassName", "portolan-critical",
+        "scanner.nodeSelector.pool", "edge", "scanner.tolerations[0].key", "dedicated",
+        "scanner.tolerations[0].operator", "Exists", "scanner.resources.limits.memory", "2Gi",
+        "scanner.interface", "eth1", "scanner.healthPort", 9555));
+    PodSpec pod = chart.get(DaemonSet.class, "-scanner").getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().getFirst();
+    assertThat(c.getSecurityContext().getPrivileged()).isTrue();
+    assertThat(pod.getPriorityClassName()).isEqualTo("portolan-critical");
+    assertThat(pod.getNodeSelector()).containsEntry("pool", "edge");
+    assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getKey()).isEqualTo("dedicated"));
+    assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("2Gi");
+    assertThat(c.getArgs()).contains("--interface=eth1", "--health-port=9555");
+    assertThat(c.getPorts().getFirst().getContainerPort()).isEqualTo(9555);
+  }
+
+  @Test
+  void operatorRunsNonRootReadOnlyWithoutCapabilities() {
+    Deployment d = render().get(Deployment.class, "-operator");
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    assertThat(pod.getHostNetwork()).isNull();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    Container c = pod.getContainers().getFirst();
+    assertThat(c.getCommand()).containsExactly("portolan-operator");
+    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(c.getSecurityContext().getPrivileged()).isFalse();
+    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(c.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(env(c, "PORTOLAN_LEADER_ELECTION")).isEqualTo("true");
+    assertThat(env(c, "PORTOLAN_GUARD")).isEqualTo("/etc/portolan/guard.yaml");
+    assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/portolan"));
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("checksum/guard");
+    // The metrics Service reaches the operator's pods.
+    Service svc = render().get(Service.class, "-operator-metrics");
+    assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(svc.getSpec().getSelector());
+
+    Deployment ha = render(values("operator.replicas", 3, "operator.resources.requests.cpu", "250m",
+        "operator.watchNamespaces", List.of("apps", "web"))).get(Deployment.class, "-operator");
+    assertThat(ha.getSpec().getReplicas()).isEqualTo(3);
+    Container haC = ha.getSpec().getTemplate().getSpec().getContainers().getFirst();
+    assertThat(haC.getResources().getRequests().get("cpu").toString()).isEqualTo("250m");
+    assertThat(env(haC, "PORTOLAN_WATCH_NAMESPACES")).isEqualTo("apps,web");
+  }
+
+  @Test
+  void theGuardRendersToAFileTheOperatorReadsBack(@TempDir Path dir) throws IOException {
+    GuardConfig defaults = guardOf(render(), dir.resolve("default.yaml"));
+    assertThat(defaults).isEqualTo(GuardConfig.defaults());
+
+    GuardConfig custom = guardOf(render(values("guard.allowedCidrs", List.of("10.20.0.0/16"),
+        "guard.alwaysExcluded", List.of("169.254.0.0/16", "10.20.99.0/24"), "guard.maxRatePerPolicy", 2500,
+        "guard.maxRatePerNode", 7000)), dir.resolve("custom.yaml"));
+    assertThat(custom).isEqualTo(new GuardConfig(List.of("10.20.0.0/16"), List.of("169.254.0.0/16", "10.20.99.0/24"), 2500L, 7000L));
+
+    Path file = dir.resolve("values.yaml");
+    Files.writeString(file, "guard:\n  allowedCidrs: [192.168.10.0/24]\n  alwaysExcluded: []\n  maxRatePerPolicy: 100\n  maxRatePerNode: 100\n");
+    GuardConfig fromFile = guardOf(RenderedChart.renderWith(file), dir.resolve("file.yaml"));
+    assertThat(fromFile).isEqualTo(new GuardConfig(List.of("192.168.10.0/24"), List.of(), 100L, 100L));
+  }
+
+  @Test
+  void serviceMonitorsOnlyWhenAsked() {
+    assertThat(render().all(ServiceMonitor.class)).isEmpty();
+    RenderedChart chart = render(values("metrics.serviceMonitor.enabled", true, "metrics.serviceMonitor.labels.release", "kube-prom"));
+    List<ServiceMonitor> monitors = chart.all(ServiceMonitor.class);
+    assertThat(monitors).hasSize(2);
+    for (ServiceMonitor m : monitors) {
+      assertThat(m.getMetadata().getLabels()).containsEntry("release", "kube-prom");
+      Map<String, String> selector = m.getSpec().getSelector().getMatchLabels();
+      Service target = chart.all(Service.class).stream()
+          .filter(s -> s.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+          .findFirst().orElseThrow(() -> new AssertionError("no Service matches " + selector));
+      assertThat(target.getSpec().getPorts()).extracting(p -> p.getName())
+          .contains(m.getSpec().getEndpoints().getFirst().getPort());
+    }
+  }
+
+  @Test
+  void notesTellTheNextCommand() {
+    // helm template does not render NOTES.txt; read it as Helm would print it after install.
+    String notes = read(RenderedChart.CHART.resolve("templates/NOTES.txt"));
+    assertThat(notes).contains("kubectl apply -f", "kubectl get scanreports", "pod-security.kubernetes.io/enforce=privileged");
+  }
+
+  // Bad values fail at install time with a message that names the value.
+  @Test
+  void schemaRejectsBadValuesWithClearMessages() {
+    assertRejected(values("guard.allowedCidrs", List.of("10.0.0.0/33")), "allowedCidrs");
+    assertRejected(values("guard.allowedCidrs", List.of("every-address")), "allowedCidrs");
+    assertRejected(values("guard.maxRatePerPolicy", 0), "maxRatePerPolicy");
+    assertRejected(values("scanner.healthPort", 70000), "healthPort");
+    assertRejected(values("scanner.statusPatch", "put"), "statusPatch");
+    assertRejected(values("scanner.privilegd", true), "privilegd");
+    assertRejected(values("operatr.replicas", 1), "operatr");
+    assertRejected(values("image.digest", "latest"), "digest");
+    assertRejected(values("sourcePods.enabled", true), "namespaces");
+    assertRejected(values("operator.replicas", 2, "operator.leaderElection", false), "leaderElection");
+    assertRejected(values("operator.resources.requests.memory", "lots"), "memory");
+  }
+
+  private static void assertRejected(Map<String, Object> values, String named) {
+    assertThatThrownBy(() -> render(values)).as("values %s", values)
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining(named);
+  }
+
+  private static GuardConfig guardOf(RenderedChart chart, Path file) throws IOException {
+    ConfigMap cm = chart.get(ConfigMap.class, "-guard");
+    Files.writeString(file, cm.getData().get("guard.yaml"));
+    return GuardConfig.load(file);
+  }
+
+  static Container operatorContainer(RenderedChart chart) {
+    return chart.get(Deployment.class, "-operator").getSpec().getTemplate().getSpec().getContainers().getFirst();
+  }
+
+  static String env(Container c, String name) {
+    return c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().map(EnvVar::getValue).orElse(null);
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** "group/resource:verbs" with sorted verbs, one per resource of every rule. */
+  private static List<String> grants(HasMetadata role) {
+    List<PolicyRule> rules = role instanceof ClusterRole cr ? cr.getRules() : ((Role) role).getRules();
+    return rules.stream().flatMap(r -> r.getApiGroups().stream().flatMap(g -> r.getResources().stream()
+        .map(res -> g + "/" + res + ":" + String.join(",", new TreeSet<>(r.getVerbs())))))
+        .toList();
+  }
+
+  private static void assertNoDangerousGrant(List<PolicyRule> rules) {
+    for (PolicyRule r : rules) {
+      assertThat(r.getVerbs()).doesNotContain("*", "escalate", "bind", "impersonate");
+      assertThat(r.getResources()).doesNotContain("*", "secrets", "pods/exec", "pods/attach", "pods/portforward",
+          "roles", "rolebindings", "clusterroles", "clusterrolebindings", "serviceaccounts/token");
+      assertThat(r.getApiGroups()).doesNotContain("*", "rbac.authorization.k8s.io");
+      assertThat(r.getNonResourceURLs()).isNullOrEmpty();
+    }
+  }
+}
