@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +101,45 @@ class RealApiServerIT {
       assertThat(p.getSpec().retries()).isEqualTo(1);
       assertThat(p.getSpec().historyLimit()).isEqualTo(5);
       assertThat(p.getSpec().concurrencyPolicy()).isEqualTo(dev.portolan.crds.v1alpha1.ScanPolicySpec.ConcurrencyPolicy.Forbid);
+    }
+
+    @Test
+    @DisplayName("accepts, with kubectl's strict field validation, every policy this repository ships")
+    void shippedPolicies() throws Exception {
+      Path root = Path.of("..").toAbsolutePath().normalize();
+      List<Path> files = new ArrayList<>();
+      for (Path dir : List.of(root.resolve("examples"), root.resolve("examples/gitops"), root.resolve("e2e/kind"))) {
+        try (var list = java.nio.file.Files.list(dir)) {
+          list.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(files::add);
+        }
+      }
+      int policies = 0;
+      for (Path file : files) {
+        for (String doc : java.nio.file.Files.readString(file).split("(?m)^---\\s*$")) {
+          if (!doc.contains("kind: ScanPolicy")) {
+            continue;
+          }
+          var generic = client.getKubernetesSerialization().unmarshal(doc, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+          generic.getMetadata().setNamespace("crd");
+          generic.getMetadata().setName("shipped-" + generic.getMetadata().getName());
+          var created = client.genericKubernetesResources("portolan.dev/v1alpha1", "ScanPolicy").inNamespace("crd")
+              .resource(generic).fieldValidation(io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation.STRICT).create();
+          assertThat(created.getMetadata().getUid()).as(file.toString()).isNotBlank();
+          policies++;
+        }
+      }
+      assertThat(policies).as("policies in %s", files).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("rejects a misspelt field, as kubectl apply does")
+    void strictFieldValidation() {
+      var generic = client.getKubernetesSerialization().unmarshal(
+          policy("typo", "{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"rtae\":5}"),
+          io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+      assertThatThrownBy(() -> client.genericKubernetesResources("portolan.dev/v1alpha1", "ScanPolicy").inNamespace("crd")
+              .resource(generic).fieldValidation(io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation.STRICT).create())
+          .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage()).contains("rtae"));
     }
 
     @ParameterizedTest(name = "{0}")
