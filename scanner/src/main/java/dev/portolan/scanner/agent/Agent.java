@@ -30,7 +30,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -197,10 +199,15 @@ public final class Agent implements AutoCloseable {
     }
     runner = r;
     progress.report(ReportAggregator.RUNNING, r, null, null);
+    // The saver is told to stop, never interrupted: an interrupt in the middle of a write would
+    // abort the request (a page created without its findings, and a misleading retry message).
+    CountDownLatch stopSaver = new CountDownLatch(1);
     Thread saver = Thread.ofPlatform().daemon(true).name("portolan-agent-progress").start(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
+      while (true) {
         try {
-          Thread.sleep(config.progressInterval().toMillis());
+          if (stopSaver.await(config.progressInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+            return;
+          }
           progress.report(ReportAggregator.RUNNING, r, null, null);
         } catch (InterruptedException e) {
           return;
@@ -216,7 +223,7 @@ public final class Agent implements AutoCloseable {
     } catch (Exception e) {
       failure = e.getMessage() == null ? e.toString() : e.getMessage();
     } finally {
-      saver.interrupt();
+      stopSaver.countDown();
       try {
         saver.join();
       } catch (InterruptedException e) {
