@@ -52,6 +52,10 @@ class LeaderElectionIT {
     PortolanOperator a = h.start(replica("replica-a"));
     await().atMost(Harness.WAIT).until(a::isLeader);
     PortolanOperator b = h.start(replica("replica-b"));
+    // A standby is ready: otherwise a rolling update of a two-replica Deployment (maxUnavailable 0)
+    // would wait forever for the new, non-leading pod.
+    await().atMost(Harness.WAIT).until(b::isReady);
+    assertThat(b.isLeader()).isFalse();
 
     h.apply(policy("first", h.ns).build());
     h.awaitReport("first-g1", r -> true);
