@@ -244,9 +244,17 @@ class ChartTest {
 
   @Test
   void notesTellTheNextCommand() {
-    // helm template does not render NOTES.txt; read it as Helm would print it after install.
-    String notes = read(RenderedChart.CHART.resolve("templates/NOTES.txt"));
-    assertThat(notes).contains("kubectl apply -f", "kubectl get scanreports", "pod-security.kubernetes.io/enforce=privileged");
+    // helm template leaves NOTES.txt out; a client-side dry-run install renders it as users see it.
+    String notes = new Helm(RenderedChart.CHART).install().withName(RenderedChart.RELEASE)
+        .withNamespace(RenderedChart.NAMESPACE).withKubeVersion(RenderedChart.KUBE_VERSION)
+        .dryRun().withDryRunOption(com.marcnuri.helm.DryRun.CLIENT).clientOnly()
+        .set("guard.allowedCidrs[0]", "10.20.0.0/16").call().getOutput();
+    assertThat(notes).contains(
+        "kubectl -n portolan-system get pods -l app.kubernetes.io/instance=scan",
+        "kubectl label namespace portolan-system pod-security.kubernetes.io/enforce=privileged",
+        "kubectl apply -f", "kubectl get scanreports",
+        "Policies must stay inside the guard: 10.20.0.0/16",
+        "svc/scan-portolan-operator-metrics 8080");
   }
 
   // Bad values fail at install time with a message that names the value.
