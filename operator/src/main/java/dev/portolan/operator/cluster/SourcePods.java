@@ -5,6 +5,7 @@ import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.SourceSpec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.LinkedHashMap;
@@ -74,18 +75,39 @@ public final class SourcePods {
         .withHostNetwork(false)
         .withRestartPolicy("OnFailure")
         .withServiceAccountName(template.serviceAccount())
+        .withAutomountServiceAccountToken(true)
+        .withNewSecurityContext()
+        .withNewSeccompProfile("", "RuntimeDefault")
+        .endSecurityContext()
         .addNewContainer()
         .withName("scanner")
         .withImage(template.image())
         .withArgs(template.argsFor(name, policy.getMetadata().getNamespace(), run))
+        // As the DaemonSet's agent: raw sockets need NET_RAW in the effective set, which
+        // Kubernetes gives only to root (no ambient capabilities for other users); root here
+        // holds NET_RAW and nothing else, on a read-only root filesystem.
         .withNewSecurityContext()
+        .withRunAsUser(0L)
+        .withRunAsNonRoot(false)
+        .withPrivileged(false)
         .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
         .withNewCapabilities()
         .addToDrop("ALL")
         .addToAdd("NET_RAW")
         .endCapabilities()
         .endSecurityContext()
+        .addNewVolumeMount()
+        .withName("tmp")
+        .withMountPath("/tmp")
+        .endVolumeMount()
         .endContainer()
+        .addNewVolume()
+        .withName("tmp")
+        .withNewEmptyDir()
+        .withSizeLimit(new Quantity("128Mi"))
+        .endEmptyDir()
+        .endVolume()
         .endSpec()
         .build();
   }

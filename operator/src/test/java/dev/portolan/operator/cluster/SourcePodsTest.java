@@ -26,7 +26,17 @@ class SourcePodsTest {
     assertThat(pod.getSpec().getContainers()).singleElement().satisfies(c -> {
       assertThat(c.getImage()).isEqualTo("registry/portolan:1");
       assertThat(c.getArgs()).containsExactly("agent", "--node", "from-shop-g1-source", "--namespace", "security", "--run", "from-shop-g1");
+      // The DaemonSet's posture: root with NET_RAW alone, read-only root, /tmp writable.
+      assertThat(c.getSecurityContext().getRunAsUser()).isZero();
+      assertThat(c.getSecurityContext().getPrivileged()).isFalse();
+      assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+      assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+      assertThat(c.getSecurityContext().getCapabilities().getAdd()).containsExactly("NET_RAW");
+      assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+      assertThat(c.getVolumeMounts()).singleElement().satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
     });
+    assertThat(pod.getSpec().getVolumes()).singleElement().satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+    assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
   }
 
   @Test
