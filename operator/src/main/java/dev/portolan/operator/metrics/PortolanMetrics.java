@@ -97,6 +97,11 @@ public final class PortolanMetrics {
         .register(registry);
   }
 
+  /** Count of reconciles of {@code controller} that failed on this replica. */
+  public long reconcileErrors(String controller) {
+    return (long) errors(controller).count();
+  }
+
   /** Count of reconciles this replica ran for {@code controller}. */
   public double reconciliations(String controller) {
     Counter c = registry.find("portolan.reconciliations").tag("controller", controller).counter();

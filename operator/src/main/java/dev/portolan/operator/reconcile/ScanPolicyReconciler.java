@@ -192,6 +192,16 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
   @Override
   public ErrorStatusUpdateControl<ScanPolicy> updateErrorStatus(ScanPolicy policy, Context<ScanPolicy> context, Exception e) {
     d.metrics().reconcileError(NAME);
+    // What kubectl describe shows: the API's refusal (Pod Security, RBAC, quota...) in one line,
+    // once per generation and cause; the retries that follow stay in the log and the error counter.
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    String cause = message.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(message);
+    int detail = cause.indexOf("Message: ");
+    cause = detail >= 0 ? cause.substring(detail + "Message: ".length()) : cause;
+    int status = cause.indexOf(". Received status: ");
+    cause = status >= 0 ? cause.substring(0, status) : cause;
+    d.events().emit(policy, PolicyEvents.WARNING, "ReconcileFailed", "Could not reconcile (retrying): " + cause,
+        "error/" + policy.getMetadata().getGeneration() + "/" + cause);
     return ErrorStatusUpdateControl.defaultErrorProcessing();
   }
 

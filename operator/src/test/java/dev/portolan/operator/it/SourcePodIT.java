@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
 
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.operator.PortolanOperator;
 import dev.portolan.operator.cluster.SourcePods;
+import dev.portolan.operator.reconcile.ScanPolicyReconciler;
 import dev.portolan.operator.support.Harness;
 import dev.portolan.scanner.control.ReportAggregator;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +29,13 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Pod-sourced runs")
 class SourcePodIT {
   private static Harness h;
+  private static PortolanOperator operator;
 
   @BeforeAll
   static void start() {
     h = new Harness("source");
     assumeTrue(h.cluster.canFakePods(), "checks pods the operator creates");
-    h.start();
+    operator = h.start();
   }
 
   @AfterAll
@@ -69,6 +73,21 @@ class SourcePodIT {
     h.agent().finish(run, 0, podName, 12, List.of());
     h.awaitReport(run, r -> ReportAggregator.SUCCEEDED.equals(r.getStatus().phase()));
     await().atMost(Harness.WAIT).until(() -> h.client.pods().inNamespace(workloads).withName(podName).get() == null);
+  }
+
+  @Test
+  @DisplayName("a refused pod (Pod Security, RBAC) is a Warning Event on the policy, and the operator keeps trying")
+  void refusedPod() {
+    String locked = h.ns + "-locked";
+    String why = "pods \"from-locked-g1-source\" is forbidden: violates PodSecurity \"baseline:latest\": non-default capabilities (container \"scanner\" must not include \"NET_RAW\")";
+    h.cluster.refusePods(locked, why);
+    h.apply(policy("from-locked", h.ns).sourcePod(locked, Map.of("app", "vault")).build());
+    List<Event> events = await().atMost(Harness.WAIT).until(() -> h.events("from-locked", "ReconcileFailed"), e -> !e.isEmpty());
+    assertThat(events).singleElement().satisfies(e -> {
+      assertThat(e.getType()).isEqualTo("Warning");
+      assertThat(e.getMessage()).contains("violates PodSecurity", "NET_RAW", "retrying");
+    });
+    assertThat(operator.metrics().reconcileErrors(ScanPolicyReconciler.NAME)).isPositive();
   }
 
   @Test

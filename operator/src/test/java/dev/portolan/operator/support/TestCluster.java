@@ -103,6 +103,14 @@ public abstract class TestCluster implements AutoCloseable {
     return isMock();
   }
 
+  /**
+   * Makes the API server refuse pod creation in {@code namespace} with 403, as Pod Security
+   * admission or RBAC would: only the mock can be told to.
+   */
+  public void refusePods(String namespace, String message) {
+    throw new UnsupportedOperationException("only the mock API server can be told to refuse pods");
+  }
+
   private void installCrds() {
     for (String file : CRDS) {
       try (InputStream in = TestCluster.class.getResourceAsStream("/META-INF/fabric8/" + file)) {
@@ -172,6 +180,14 @@ public abstract class TestCluster implements AutoCloseable {
     @Override
     public boolean isMock() {
       return true;
+    }
+
+    @Override
+    public void refusePods(String namespace, String message) {
+      server.expect().post().withPath("/api/v1/namespaces/" + namespace + "/pods")
+          .andReturn(403, new io.fabric8.kubernetes.api.model.StatusBuilder().withStatus("Failure").withReason("Forbidden")
+              .withCode(403).withMessage(message).build())
+          .always();
     }
 
     @Override
