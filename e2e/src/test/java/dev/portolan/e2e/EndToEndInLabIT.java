@@ -63,16 +63,20 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * <p>Why this shape:
  *
  * <ul>
- *   <li>The operator and the agents are the jars the build made, started as processes with the
- *       flags and kubeconfig a Deployment and a DaemonSet would give them, not objects in this JVM:
- *       their packaging, manifests, flag parsing and configuration are part of what is tested.
+ *   <li>The operator and the agents are the jars the build made, started as processes, not objects
+ *       in this JVM, and what they run is what the Helm chart renders ({@link LabChart}, with
+ *       values-e2e.yaml): the operator Deployment's command and environment, the DaemonSet's
+ *       arguments and environment, the guard ConfigMap as its file, through the image's entry
+ *       points (docker/bin). Packaging, launchers, the chart's configuration, flag parsing and the
+ *       guard are all part of what is tested.
  *   <li>Two node namespaces make the agents two machines with their own addresses and routes: the
  *       operator must split the run into two shards, and each agent's raw SYN probes leave through
  *       its own veth; the shard plan, the status entries and the findings' pages show who did what.
  *   <li>The mock API server has neither server-side apply nor pods: the agents write their status by
- *       JSON merge patch ({@code --status-patch merge}), the operator writes the policy status the
- *       same way ({@code --server-side-apply false}) and takes the two nodes' agents as ready
- *       ({@code --agent-nodes}); leader election is off. SSA and real pods are the real-API tier's.
+ *       JSON merge patch (value {@code scanner.statusPatch: merge}), and on top of the chart the
+ *       operator gets a kubeconfig, {@code PORTOLAN_SERVER_SIDE_APPLY=false} and the two nodes'
+ *       agents as ready ({@code PORTOLAN_AGENT_NODES}); leader election is off (the mock does not
+ *       answer its permission check). SSA and real pods are the real-API tier's.
  *   <li>The API server listens on 0.0.0.0, so in NAME-t it also answers at every 198.18.x.y; its
  *       port is ephemeral (as is the operator's metrics port), above every port the policy lists,
  *       so the scan never meets it.

@@ -31,20 +31,16 @@ final class LabProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code java JVM_FLAGS -jar JAR ARGS}, in network namespace {@code netns} unless it is
-   * null (then in this JVM's own), with {@code env} added to this JVM's environment.
+   * Starts {@code command}, in network namespace {@code netns} unless it is null (then in this
+   * JVM's own), with {@code env} added to this JVM's environment.
    */
-  static LabProcess startJar(
-      String name, String netns, List<String> jvmFlags, Path jar, List<String> args, Map<String, String> env, Path logDir)
+  static LabProcess start(String name, String netns, List<String> command, Map<String, String> env, Path logDir)
       throws IOException {
     List<String> cmd = new ArrayList<>();
     if (netns != null) {
-      cmd.addAll(List.of("ip", "netns", "exec", netns)); // execs java: the process is the JVM itself
+      cmd.addAll(List.of("ip", "netns", "exec", netns)); // execs the command: the process is the JVM itself
     }
-    cmd.add(ProcessHandle.current().info().command().orElseThrow(() -> new IllegalStateException("cannot tell which java runs this test")));
-    cmd.addAll(jvmFlags);
-    cmd.addAll(List.of("-jar", jar.toString()));
-    cmd.addAll(args);
+    cmd.addAll(command);
     Path log = logDir.resolve(name + ".log");
     Files.writeString(log, "$ " + String.join(" ", cmd) + "\n");
     ProcessBuilder pb = new ProcessBuilder(cmd)

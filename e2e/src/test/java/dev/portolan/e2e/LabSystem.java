@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,8 +21,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
@@ -87,28 +90,26 @@ final class LabSystem implements AutoCloseable {
     List<String> all = new ArrayList<>(List.of(namespaces));
     all.add(OPERATOR_NS);
     api = LabApiServer.start(all.toArray(String[]::new));
-    Path guard = copyResource("guard-e2e.yaml", work.resolve("guard.yaml"));
+    // The processes run what the chart renders (values-e2e.yaml), through the image's entry points.
+    int metricsPort = freePort();
+    LabChart chart = LabChart.render(root(), resourcePath("values-e2e.yaml"),
+        Map.of("operator.metricsPort", metricsPort, "scanner.healthPort", AGENT_HEALTH_PORT), OPERATOR_NS, work,
+        jar("portolan.agent.jar"), jar("portolan.operator.jar"));
 
     // The three JVMs start at once (the slow part on a small machine) while the services come up.
-    int metricsPort = freePort();
-    processes.add(LabProcess.startJar(
-        "operator", null,
-        List.of("--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC"),
-        jar("portolan.operator.jar"),
-        List.of("--namespace", OPERATOR_NS, "--guard", guard.toString(), "--metrics-port", Integer.toString(metricsPort),
-            "--leader-election", "false", "--server-side-apply", "false", "--agent-nodes", String.join(",", NODES)),
-        Map.of("KUBECONFIG", api.kubeconfig(work.resolve("kubeconfig-operator"), "127.0.0.1", OPERATOR_NS).toString()),
-        logs));
+    Map<String, String> operatorEnv = new LinkedHashMap<>(chart.operatorEnv(OPERATOR_NS));
+    // What a lab without a cluster needs on top of the chart: a kubeconfig instead of the pod's
+    // service account, merge patches (the mock has no server-side apply), and the agents named
+    // (they are processes, not pods the operator could read).
+    operatorEnv.put("KUBECONFIG", api.kubeconfig(work.resolve("kubeconfig-operator"), "127.0.0.1", OPERATOR_NS).toString());
+    operatorEnv.put("PORTOLAN_SERVER_SIDE_APPLY", "false");
+    operatorEnv.put("PORTOLAN_AGENT_NODES", String.join(",", NODES));
+    processes.add(LabProcess.start("operator", null, chart.operatorCommand(), operatorEnv, logs));
     for (int n = 1; n <= NODES.size(); n++) {
       String node = NODES.get(n - 1);
-      processes.add(LabProcess.startJar(
-          "agent-" + node, lab + "-n" + n,
-          List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC"),
-          jar("portolan.agent.jar"),
-          List.of("agent", "--node", node, "--status-patch", "merge", "--health-port", Integer.toString(AGENT_HEALTH_PORT),
-              "--progress-interval", "1"),
-          Map.of("KUBECONFIG", api.kubeconfig(work.resolve("kubeconfig-" + node), nodeGateway(n), OPERATOR_NS).toString()),
-          logs));
+      Map<String, String> agentEnv = new LinkedHashMap<>(chart.agentEnv(node));
+      agentEnv.put("KUBECONFIG", api.kubeconfig(work.resolve("kubeconfig-" + node), nodeGateway(n), OPERATOR_NS).toString());
+      processes.add(LabProcess.start("agent-" + node, lab + "-n" + n, chart.agentCommand(), agentEnv, logs));
     }
 
     services = new LabServices(lab + "-t", work);
@@ -208,11 +209,22 @@ final class LabSystem implements AutoCloseable {
     return in;
   }
 
-  private static Path copyResource(String name, Path to) throws IOException {
-    try (InputStream in = resource(name)) {
-      Files.copy(in, to);
+  /** A test resource's file (test resources are plain files under target/test-classes). */
+  private static Path resourcePath(String name) {
+    try {
+      return Path.of(Objects.requireNonNull(LabSystem.class.getResource("/" + name), name + " is not on the test classpath").toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
     }
-    return to;
+  }
+
+  /** The repository's top: the chart, the Dockerfile and docker/bin live there. */
+  private static Path root() {
+    Path root = Path.of(System.getProperty("portolan.root", "")).toAbsolutePath().normalize();
+    if (!Files.isRegularFile(root.resolve("Dockerfile"))) {
+      throw new IllegalStateException(root + " is not the repository's top (system property portolan.root)");
+    }
+    return root;
   }
 
   /** An empty directory the services' own users (www-data, postgres) can enter; an earlier run's files go first. */
