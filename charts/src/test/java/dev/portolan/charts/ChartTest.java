@@ -84,11 +84,11 @@ class ChartTest {
   void operatorRoleGrantsOnlyWhatTheOperatorUses() {
     ClusterRole role = render().get(ClusterRole.class, "-operator");
     assertThat(grants(role)).containsExactlyInAnyOrder(
-        "portolan.dev/scanpolicies:get,list,patch,update,watch",
-        "portolan.dev/scanpolicies/status:get,patch,update",
+        "portolan.dev/scanpolicies:get,list,patch,watch",
+        "portolan.dev/scanpolicies/status:patch",
         "portolan.dev/scanpolicies/finalizers:update",
-        "portolan.dev/scanreports:create,delete,get,list,patch,update,watch",
-        "portolan.dev/scanreports/status:get,patch,update",
+        "portolan.dev/scanreports:create,delete,deletecollection,get,list,patch,watch",
+        "portolan.dev/scanreports/status:patch",
         "/pods:get,list,watch",
         "/nodes:get,list,watch",
         "/services:get,list,watch",
@@ -96,7 +96,7 @@ class ChartTest {
     assertNoDangerousGrant(role.getRules());
 
     Role lease = render().get(Role.class, "-operator-lease");
-    assertThat(grants(lease)).containsExactly("coordination.k8s.io/leases:create,get,update");
+    assertThat(grants(lease)).containsExactly("coordination.k8s.io/leases:create,get,patch,update");
     assertThat(render(values("operator.leaderElection", false)).find(Role.class, "-operator-lease")).isEmpty();
   }
 
@@ -121,7 +121,7 @@ class ChartTest {
     ClusterRole role = render().get(ClusterRole.class, "-scanner");
     assertThat(grants(role)).containsExactlyInAnyOrder(
         "portolan.dev/scanreports:create,get,list,update,watch",
-        "portolan.dev/scanreports/status:get,patch");
+        "portolan.dev/scanreports/status:patch");
     assertNoDangerousGrant(role.getRules());
     RoleBinding none = render().find(RoleBinding.class, "-scanner").orElse(null);
     assertThat(none).isNull();

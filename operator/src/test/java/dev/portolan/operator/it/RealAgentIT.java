@@ -4,6 +4,7 @@ import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.operator.support.ApiCalls;
 import dev.portolan.operator.support.Harness;
 import dev.portolan.scanner.agent.Agent;
 import dev.portolan.scanner.agent.AgentServer;
@@ -11,6 +12,7 @@ import dev.portolan.scanner.control.GuardConfig;
 import dev.portolan.scanner.engine.ConnectScanner;
 import dev.portolan.scanner.engine.PathResolver;
 import dev.portolan.scanner.engine.ScannerFactory;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -31,6 +33,7 @@ class RealAgentIT {
   @DisplayName("apply -> run planned on the agent's node -> real scan -> Succeeded report with the open port")
   void realAgent() throws Exception {
     try (Harness h = new Harness("real-agent");
+        KubernetesClient agentClient = h.cluster.newRecordedClient(ApiCalls.AGENT);
         ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       h.readyAgents("node-real");
       h.start(h.config().guard(GuardConfig.localDefaults()).build());
@@ -38,7 +41,7 @@ class RealAgentIT {
           new ScannerFactory.Options(PathResolver.Overrides.none(), Optional.empty(), false, ConnectScanner.DEFAULT_CONCURRENCY);
       Agent.StatusPatch patch = h.cluster.isMock() ? Agent.StatusPatch.MERGE : Agent.StatusPatch.APPLY;
       AgentServer agent =
-          AgentServer.start(h.client, new Agent.Config("node-real", h.ns, patch, engine, Duration.ofMillis(500)), 0, m -> {});
+          AgentServer.start(agentClient, new Agent.Config("node-real", h.ns, patch, engine, Duration.ofMillis(500)), 0, m -> {});
       try {
         h.apply(policy("loopback", h.ns).cidrs("127.0.0.1").ports(listener.getLocalPort() + ",1-10").build());
         ScanReport done = h.awaitReport("loopback-g1", r -> r.getStatus() != null && "Succeeded".equals(r.getStatus().phase()));

@@ -92,7 +92,7 @@ public final class Harness implements AutoCloseable {
   }
 
   public PortolanOperator start(OperatorConfig config) {
-    KubernetesClient own = cluster.newClient();
+    KubernetesClient own = cluster.newRecordedClient(ApiCalls.OPERATOR);
     clients.add(own);
     PortolanOperator operator = new PortolanOperator(config, own, clock);
     operators.add(operator);

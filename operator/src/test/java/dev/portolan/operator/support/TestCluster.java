@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -16,6 +17,8 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -63,6 +66,19 @@ public abstract class TestCluster implements AutoCloseable {
 
   /** Another client, as a second operator process would have. */
   public abstract KubernetesClient newClient();
+
+  /**
+   * A client for the operator or the agent under test ({@link ApiCalls#OPERATOR}, {@link ApiCalls#AGENT}):
+   * on the mock, its requests are recorded as the RBAC rules they need.
+   */
+  public KubernetesClient newRecordedClient(String userAgent) {
+    try (KubernetesClient base = newClient()) {
+      return new KubernetesClientBuilder()
+          .withConfig(new ConfigBuilder(base.getConfiguration()).withUserAgent(userAgent).build())
+          .withKubernetesSerialization(ApiSerialization.create())
+          .build();
+    }
+  }
 
   public abstract boolean isMock();
 
@@ -150,8 +166,15 @@ public abstract class TestCluster implements AutoCloseable {
     Mock(String label) {
       super(label);
       Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-      server = new KubernetesMockServer(
-          new Context(), new MockWebServer(), responses, new KubernetesMixedDispatcher(responses), false);
+      // Records what the operator's own client asks for (ApiCalls), before serving it.
+      KubernetesMixedDispatcher dispatcher = new KubernetesMixedDispatcher(responses) {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          ApiCalls.record(request.getHeader("User-Agent"), request.getMethod(), request.getPath());
+          return super.dispatch(request);
+        }
+      };
+      server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
       try {
         server.init(InetAddress.getByName("127.0.0.1"), 0);
       } catch (IOException e) {
