@@ -8,8 +8,11 @@ import dev.portolan.scanner.link.Routes;
 import dev.portolan.scanner.target.AddressRange;
 import dev.portolan.scanner.target.AddressSet;
 import dev.portolan.scanner.target.Ipv4;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.OptionalInt;
 
 /**
@@ -133,26 +136,57 @@ public final class PathResolver {
 
   /** A scope must leave by one interface and next hop; otherwise scanning half of it is wrong. */
   private static void checkSameRoute(AddressSet hosts, Routes.Route route) {
-    int checked = 0;
+    Optional<String> mixed = mixedRoutes(hosts, Routes.table(), Interfaces.ownAddresses());
+    if (mixed.isPresent()) {
+      throw new UsageException(mixed.get() + ": scan them separately");
+    }
+  }
+
+  /**
+   * Why {@code hosts} cannot all leave by one interface and next hop, or empty when they can: some
+   * are this host's own addresses and others not, or the routing table sends parts of them
+   * different ways (a pod network whose hosts each have their own route, a more specific route in
+   * the middle of a CIDR). Exact, not sampled: routing can only change at a route's boundaries, so
+   * one lookup per piece between boundaries decides for the whole piece.
+   */
+  public static Optional<String> mixedRoutes(AddressSet hosts, List<String> table, Set<Integer> own) {
+    TreeSet<Long> cuts = new TreeSet<>(Routes.boundaries(table));
+    for (int a : own) {
+      // This host's own addresses are pieces of their own (the kernel's local table decides them).
+      cuts.add(Integer.toUnsignedLong(a));
+      cuts.add(Integer.toUnsignedLong(a) + 1);
+    }
+    String firstWay = null;
+    long firstAddress = 0;
+    int pieces = 0;
     for (AddressRange r : hosts.ranges()) {
-      for (long a : new long[] {r.first(), r.last()}) {
-        Routes.Route other = routeFor((int) a);
-        if (!other.ifname().equals(route.ifname()) || other.gateway() != route.gateway()) {
-          throw new UsageException(
-              "the targets leave by different routes ("
-                  + Ipv4.format((int) a)
-                  + " via "
-                  + other.ifname()
-                  + ", "
-                  + Ipv4.format(hosts.addressAt(0))
-                  + " via "
-                  + route.ifname()
-                  + "): scan them separately");
+      long start = r.first();
+      while (start <= r.last()) {
+        Long next = cuts.higher(start);
+        long end = next == null ? r.last() : Math.min(r.last(), next - 1);
+        String way = wayOf((int) start, table, own);
+        if (firstWay == null) {
+          firstWay = way;
+          firstAddress = start;
+        } else if (!way.equals(firstWay)) {
+          return Optional.of("the targets leave by different routes (" + Ipv4.format((int) start) + " " + way + ", "
+              + Ipv4.format((int) firstAddress) + " " + firstWay + ")");
         }
-      }
-      if (++checked >= 1024) {
-        return;
+        if (++pieces > 100_000) {
+          return Optional.empty(); // a pathological table; the first pieces agreed
+        }
+        start = end + 1;
       }
     }
+    return Optional.empty();
+  }
+
+  private static String wayOf(int address, List<String> table, Set<Integer> own) {
+    if ((address >>> 24) == 127 || own.contains(address)) {
+      return "is this host's own";
+    }
+    return Routes.lookup(table, address)
+        .map(r -> "via " + r.ifname() + (r.onLink() ? " (on link)" : " gateway " + Ipv4.format(r.gateway())))
+        .orElse("has no route");
   }
 }

@@ -40,6 +40,18 @@ public final class ScannerFactory {
               + " injected on loopback, so they are probed with TCP connects");
       return new ConnectScanner(plan, options.connectConcurrency(), Ticker.SYSTEM);
     }
+    if (options.overrides().ifname().isEmpty()) {
+      // One raw path per scan: a scope the routing table splits (each pod its own route on a
+      // node, this host's own addresses among others) is probed by connects, which the kernel
+      // routes target by target, rather than sent half the wrong way or refused.
+      Optional<String> mixed =
+          PathResolver.mixedRoutes(plan.space().hosts(), Routes.table(), Interfaces.ownAddresses());
+      if (mixed.isPresent()) {
+        notices.accept(mixed.get() + ": probing with TCP connects, which follow the routing table target by"
+            + " target (slower; scan each route's part separately for raw SYN speed)");
+        return new ConnectScanner(plan, options.connectConcurrency(), Ticker.SYSTEM);
+      }
+    }
     RateLimiter arpPace = new RateLimiter(Math.min(plan.rate(), 10_000), Ticker.SYSTEM);
     try {
       NetworkPath path =

@@ -103,6 +103,23 @@ public final class Interfaces {
     return java.util.OptionalInt.empty();
   }
 
+  /** Every IPv4 address of this host (of this network namespace). */
+  public static java.util.Set<Integer> ownAddresses() {
+    java.util.Set<Integer> own = new java.util.HashSet<>();
+    try {
+      for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        for (InterfaceAddress a : nif.getInterfaceAddresses()) {
+          if (a.getAddress() instanceof Inet4Address v4) {
+            own.add(toInt(v4));
+          }
+        }
+      }
+    } catch (SocketException e) {
+      return own;
+    }
+    return own;
+  }
+
   /** The interface holding {@code address}, if it is one of this host's own. */
   public static java.util.Optional<String> owning(int address) {
     try {

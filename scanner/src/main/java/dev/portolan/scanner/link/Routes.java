@@ -27,8 +27,36 @@ public final class Routes {
     }
   }
 
+  /** The kernel's table as it is now ({@code /proc/net/route} lines, header first); empty if unreadable. */
+  public static List<String> table() {
+    try {
+      return Files.readAllLines(Path.of("/proc/net/route"));
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * Where routing decisions can change: the first address of every route's prefix and the first
+   * address after it. Between two consecutive boundaries every address takes the same route.
+   */
+  public static List<Long> boundaries(List<String> table) {
+    List<Long> out = new java.util.ArrayList<>();
+    for (String line : table.subList(Math.min(1, table.size()), table.size())) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length < 8 || (Integer.parseInt(f[3], 16) & RTF_UP) == 0) {
+        continue;
+      }
+      long dst = Integer.toUnsignedLong(Integer.reverseBytes(Integer.parseUnsignedInt(f[1], 16)));
+      long mask = Integer.toUnsignedLong(Integer.reverseBytes(Integer.parseUnsignedInt(f[7], 16)));
+      out.add(dst);
+      out.add(dst + ((~mask) & 0xffffffffL) + 1);
+    }
+    return out;
+  }
+
   /** Parses the kernel's table (hex fields in host byte order) and picks the best route. */
-  static Optional<Route> lookup(List<String> table, int destination) {
+  public static Optional<Route> lookup(List<String> table, int destination) {
     Route best = null;
     int bestMetric = Integer.MAX_VALUE;
     for (String line : table.subList(Math.min(1, table.size()), table.size())) {
