@@ -356,7 +356,7 @@ class EndToEndInLabIT {
   }
 
   @Test
-  @DisplayName("the frozen scope: the policy's targets minus its and the guard's excludes, ports, seed, rate, validation, expectations")
+  @DisplayName("the frozen scope: the policy's targets minus its and the guard's excludes, ports, seed, rate, validation, expectations, discovery")
   void scope() {
     ScopeSnapshot s = report.getSpec().scope();
     assertThat(s.addresses()).isEqualTo(ADDRESSES);
@@ -369,6 +369,7 @@ class EndToEndInLabIT {
     assertThat(s.waitSeconds()).isEqualTo(1);
     assertThat(s.validation().enabled()).isTrue();
     assertThat(s.expectations().allowed()).hasSize(3);
+    assertThat(s.discovery()).as("addresses, not Service cluster IPs: raw SYN probes").isEqualTo(ScopeSnapshot.SYN);
     assertThat(report.getMetadata().getLabels()).containsEntry(ScanReport.POLICY_LABEL, POLICY).containsEntry(ScanReport.RUN_LABEL, RUN);
   }
 

@@ -52,7 +52,26 @@ public record ScanReportSpec(
       Integer retries,
       Integer waitSeconds,
       ValidationSpec validation,
-      ExpectationsSpec expectations) {}
+      ExpectationsSpec expectations,
+      @JsonPropertyDescription("How open ports are found: Syn (raw SYN probes, the default) or Connect (TCP"
+          + " connects: Service cluster IPs are virtual and answer only through the node's own NAT).")
+          String discovery) {
+    public static final String SYN = "Syn";
+    public static final String CONNECT = "Connect";
+
+    /** The pre-discovery constructor: raw SYN probes. */
+    public ScopeSnapshot(
+        List<String> cidrs, List<String> exclude, String ports, Long addresses, Long probes, Long seed, Long rate,
+        Integer retries, Integer waitSeconds, ValidationSpec validation, ExpectationsSpec expectations) {
+      this(cidrs, exclude, ports, addresses, probes, seed, rate, retries, waitSeconds, validation, expectations, null);
+    }
+
+    /** Whether the run must find open ports by TCP connects. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean connectOnly() {
+      return CONNECT.equals(discovery);
+    }
+  }
 
   /** One shard of the run: which agent scans it, at which share of the rate. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -44,6 +44,8 @@ public final class ShardRunner {
   private final java.util.Map<String, Long> pending = new java.util.concurrent.ConcurrentHashMap<>();
   private final Deque<long[]> samples = new ArrayDeque<>();
   private volatile boolean finished;
+  /** The run's scope says so (Service cluster IPs): connects, whatever the agent's options. */
+  private final boolean connectOnly;
   private volatile long finalPosition = -1;
 
   /**
@@ -53,7 +55,10 @@ public final class ShardRunner {
       ScanReportSpec spec, ShardAssignment shard, long resumeFrom, ScannerFactory.Options options,
       Validator validator, String node, Consumer<String> notices) {
     this.plan = plan(spec.scope(), shard, resumeFrom);
-    this.options = options;
+    this.connectOnly = spec.scope().connectOnly();
+    this.options = connectOnly && !options.forceConnect()
+        ? new ScannerFactory.Options(options.overrides(), options.pcap(), true, options.connectConcurrency())
+        : options;
     this.validator = validator;
     this.node = node;
     this.notices = notices;
@@ -95,6 +100,10 @@ public final class ShardRunner {
 
   /** Runs the shard to its end (or {@link #stop}); blocks. */
   public ScanSummary run(Consumer<Finding> findings) throws IOException {
+    if (connectOnly) {
+      notices.accept("the run's scope holds Service cluster IPs, which answer only through the node's NAT:"
+          + " probing with TCP connects");
+    }
     scanner = ScannerFactory.create(plan, options, notices);
     ScanCounters counters = scanner.counters();
     EndpointQueue open = new EndpointQueue();

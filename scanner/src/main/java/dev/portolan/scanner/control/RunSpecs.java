@@ -52,7 +52,9 @@ public final class RunSpecs {
             spec.retriesOrDefault(),
             spec.waitSecondsOrDefault(),
             spec.validation(),
-            spec.expectations());
+            spec.expectations(),
+            // A Service's cluster IP is answered only through the node's NAT, which raw frames skip.
+            spec.targets() != null && spec.targets().services() != null ? ScopeSnapshot.CONNECT : ScopeSnapshot.SYN);
     AuditRecord audit =
         new AuditRecord(
             spec.purpose(),
