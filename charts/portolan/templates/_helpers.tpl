@@ -7,15 +7,20 @@
 {{- end -}}
 {{- end -}}
 
+{{/*
+Labels of every object: the chart's own win over commonLabels (the schema also refuses
+commonLabels that would shadow them), so selectors always match.
+*/}}
 {{- define "portolan.labels" -}}
-app.kubernetes.io/name: portolan
-app.kubernetes.io/instance: {{ .Release.Name | quote }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | quote }}
-{{- with .Values.commonLabels }}
-{{ toYaml . }}
-{{- end }}
+{{- $own := dict "app.kubernetes.io/name" "portolan" "app.kubernetes.io/instance" .Release.Name "app.kubernetes.io/version" .Chart.AppVersion "app.kubernetes.io/managed-by" .Release.Service "helm.sh/chart" (printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_") -}}
+{{- toYaml (merge $own (deepCopy (default (dict) .Values.commonLabels))) -}}
+{{- end -}}
+
+{{/* The labels of one component's objects (root, component, and optional extra labels, which never win). */}}
+{{- define "portolan.componentLabels" -}}
+{{- $labels := fromYaml (include "portolan.labels" .root) -}}
+{{- $_ := set $labels "app.kubernetes.io/component" .component -}}
+{{- toYaml (merge $labels (deepCopy (default (dict) .extra))) -}}
 {{- end -}}
 
 {{/* Selector labels of one component (operator or scanner): stable across upgrades. */}}

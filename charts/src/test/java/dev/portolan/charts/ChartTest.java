@@ -179,6 +179,31 @@ class ChartTest {
   }
 
   @Test
+  void userLabelsAreAddedButNeverShadowTheChartsOwn() {
+    RenderedChart chart = render(values("commonLabels.team", "sec", "operator.podLabels.tier", "control",
+        "scanner.podLabels.tier", "probe"));
+    for (HasMetadata o : chart.objects()) {
+      assertThat(o.getMetadata().getLabels()).as(o.getMetadata().getName()).containsEntry("team", "sec")
+          .containsEntry("app.kubernetes.io/name", "portolan");
+    }
+    var operatorPod = chart.get(Deployment.class, "-operator").getSpec().getTemplate().getMetadata().getLabels();
+    assertThat(operatorPod).containsEntry("tier", "control").containsEntry("app.kubernetes.io/component", "operator");
+    var agentPod = chart.get(DaemonSet.class, "-scanner").getSpec().getTemplate().getMetadata().getLabels();
+    assertThat(agentPod).containsEntry("tier", "probe").containsEntry("app.kubernetes.io/component", "scanner")
+        .containsAllEntriesOf(chart.get(DaemonSet.class, "-scanner").getSpec().getSelector().getMatchLabels());
+    // A label that would move a pod out of its selector (or the operator's agent selector) is refused.
+    assertRejected(values("commonLabels.app\\.kubernetes\\.io/name", "x"), "invalid propertyName 'app.kubernetes.io/name'");
+    assertRejected(values("scanner.podLabels.app\\.kubernetes\\.io/component", "x"), "invalid propertyName 'app.kubernetes.io/component'");
+  }
+
+  @Test
+  void withoutLeaderElectionTheOldOperatorStopsBeforeTheNewStarts() {
+    assertThat(render().get(Deployment.class, "-operator").getSpec().getStrategy()).isNull();
+    assertThat(render(values("operator.leaderElection", false)).get(Deployment.class, "-operator").getSpec().getStrategy().getType())
+        .isEqualTo("Recreate");
+  }
+
+  @Test
   void operatorRunsNonRootReadOnlyWithoutCapabilities() {
     Deployment d = render().get(Deployment.class, "-operator");
     PodSpec pod = d.getSpec().getTemplate().getSpec();
@@ -264,6 +289,7 @@ class ChartTest {
     assertRejected(values("guard.allowedCidrs", List.of("every-address")), "allowedCidrs");
     assertRejected(values("guard.maxRatePerPolicy", 0), "maxRatePerPolicy");
     assertRejected(values("scanner.healthPort", 70000), "healthPort");
+    assertRejected(values("scanner.healthPort", 80), "healthPort");
     assertRejected(values("scanner.statusPatch", "put"), "statusPatch");
     assertRejected(values("scanner.privilegd", true), "privilegd");
     assertRejected(values("operatr.replicas", 1), "operatr");
