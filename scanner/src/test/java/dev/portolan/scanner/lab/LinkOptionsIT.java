@@ -22,7 +22,9 @@ class LinkOptionsIT {
   @Test
   @DisplayName("on-link targets are resolved one by one by ARP; hosts that never answer ARP are reported, not probed")
   void onLinkTargets(Lab lab) {
-    Lab.Run run = lab.portolan("scan", "198.19.0.0/29", "-p", "9000,9001", "--wait", "1", "--show", "open,closed,filtered", "--format", "ndjson");
+    // 198.19.0.2 is the scanner's own address: with it the scope would be probed by connects.
+    Lab.Run run = lab.portolan("scan", "198.19.0.0/29", "--exclude", "198.19.0.2", "-p", "9000,9001", "--wait", "1",
+        "--show", "open,closed,filtered", "--format", "ndjson");
 
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(run.stderr()).contains("on-link, 1 hosts answered ARP");
@@ -31,7 +33,7 @@ class LinkOptionsIT {
     assertThat(Ndjson.endpoints(records, "closed")).containsExactly("198.19.0.1:9001");
     assertThat(records)
         .filteredOn(r -> "filtered".equals(r.get("state")))
-        .hasSize(14)
+        .hasSize(12)
         .allSatisfy(r -> assertThat(r).containsEntry("reason", "no-arp-reply"));
     assertThat(Ndjson.summary(records)).containsEntry("probes", "2");
   }

@@ -46,6 +46,20 @@ class MixedRoutesIT {
   }
 
   @Test
+  @DisplayName("this host's own address among others: connects, and the own address answers as itself")
+  void ownAddressAmongOthers(Lab lab) {
+    lab.listen("198.19.0.1:9100");
+    Lab.Run run = lab.portolan("scan", "198.19.0.1-198.19.0.2", "-p", "9100", "--wait", "1", "--no-validate",
+        "--show", "open,closed", "--format", "ndjson");
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(run.stderr()).contains("198.19.0.2 is this host's own", "probing with TCP connects");
+    List<Map<String, String>> records = Ndjson.parse(run.stdout());
+    assertThat(Ndjson.endpoints(records, "open")).containsExactly("198.19.0.1:9100");
+    assertThat(Ndjson.endpoints(records, "closed")).containsExactly("198.19.0.2:9100");
+  }
+
+  @Test
   @DisplayName("a part on one route alone still gets raw SYN probes")
   void onePartBySyn(Lab lab) {
     Lab.Run run = lab.portolan("scan", "198.18.200.0/24", "-p", "80", "--wait", "1", "--no-validate", "--format", "ndjson");
