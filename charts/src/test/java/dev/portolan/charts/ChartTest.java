@@ -103,8 +103,15 @@ class ChartTest {
   @Test
   void sourcePodsAddPodCreationAndAnAccountPerNamespaceOnlyWhenAsked() {
     RenderedChart chart = render(values("sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps", "web")));
-    assertThat(grants(chart.get(ClusterRole.class, "-operator"))).contains("/pods:create,delete,get,list,watch");
-    assertNoDangerousGrant(chart.get(ClusterRole.class, "-operator").getRules());
+    // Pods are created and deleted only in the listed namespaces, never cluster-wide.
+    assertThat(grants(chart.get(ClusterRole.class, "-operator"))).contains("/pods:get,list,watch");
+    List<Role> podRoles = chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().endsWith("-operator-source-pods")).toList();
+    assertThat(podRoles).extracting(r -> r.getMetadata().getNamespace()).containsExactlyInAnyOrder("apps", "web");
+    podRoles.forEach(r -> assertThat(grants(r)).containsExactly("/pods:create,delete"));
+    assertThat(chart.all(RoleBinding.class).stream().filter(b -> b.getMetadata().getName().endsWith("-operator-source-pods")))
+        .hasSize(2).allSatisfy(b -> assertThat(b.getSubjects()).singleElement()
+            .satisfies(sub -> assertThat(sub.getName()).isEqualTo("scan-portolan-operator")));
+    assertThat(render().all(Role.class)).noneMatch(r -> r.getMetadata().getName().endsWith("-operator-source-pods"));
     List<ServiceAccount> source = chart.all(ServiceAccount.class).stream()
         .filter(sa -> sa.getMetadata().getName().equals("portolan-source")).toList();
     assertThat(source).extracting(sa -> sa.getMetadata().getNamespace()).containsExactlyInAnyOrder("apps", "web");
