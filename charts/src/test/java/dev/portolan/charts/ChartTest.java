@@ -154,7 +154,11 @@ class ChartTest {
       assertThat(e.getName()).isEqualTo("NODE_NAME");
       assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
     });
-    assertThat(c.getArgs()).startsWith("agent").contains("--health-port=9081", "--status-patch=apply");
+    assertThat(c.getArgs()).startsWith("agent").contains("--health-port=9081", "--status-patch=apply", "--health-address=$(HOST_IP)");
+    assertThat(c.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("HOST_IP");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.hostIP");
+    });
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(c.getResources().getLimits()).containsKey("memory");
     assertThat(pod.getNodeSelector()).containsEntry("kubernetes.io/os", "linux");

@@ -189,6 +189,8 @@ class EndToEndInLabIT {
       positions += s.total();
       sent += s.probesSent();
       assertThat(processLog("agent-" + a.node())).contains("running shard " + a.index() + "/2 of " + RUN)
+          // the chart's --health-address=$(HOST_IP): the endpoints are on the node's own address only
+          .containsPattern("health and metrics on 198\\.19\\.[12]\\.2:\\d+")
           // every progress save went through (the saver is stopped between writes, never mid-write)
           .doesNotContain("could not save progress");
     }

@@ -86,14 +86,28 @@ final class LabChart {
     return env;
   }
 
-  /** The DaemonSet's container as a command line: the image's entry point (it sets no command) and its args. */
-  List<String> agentCommand() {
-    return commandOf(agent());
+  /**
+   * The DaemonSet's container as a command line on a node: the image's entry point (it sets no
+   * command) and its args, with {@code $(VAR)} references to its environment expanded as the kubelet
+   * expands them.
+   */
+  List<String> agentCommand(Map<String, String> env) {
+    return commandOf(agent()).stream().map(arg -> expand(arg, env)).toList();
   }
 
-  /** Its environment on {@code node}. */
-  Map<String, String> agentEnv(String node) {
-    return envOf(agent(), Map.of("spec.nodeName", node));
+  /** Its environment on {@code node}, whose own address is {@code hostIp}. */
+  Map<String, String> agentEnv(String node, String hostIp) {
+    return envOf(agent(), Map.of("spec.nodeName", node, "status.hostIP", hostIp));
+  }
+
+  private static String expand(String arg, Map<String, String> env) {
+    Matcher m = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)").matcher(arg);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = env.get(m.group(1));
+      m.appendReplacement(out, Matcher.quoteReplacement(value == null ? m.group() : value));
+    }
+    return m.appendTail(out).toString();
   }
 
   /** The DaemonSet's health port (readiness probe). */

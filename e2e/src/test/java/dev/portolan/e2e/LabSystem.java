@@ -107,9 +107,9 @@ final class LabSystem implements AutoCloseable {
     processes.add(LabProcess.start("operator", null, chart.operatorCommand(), operatorEnv, logs));
     for (int n = 1; n <= NODES.size(); n++) {
       String node = NODES.get(n - 1);
-      Map<String, String> agentEnv = new LinkedHashMap<>(chart.agentEnv(node));
+      Map<String, String> agentEnv = new LinkedHashMap<>(chart.agentEnv(node, nodeAddress(n)));
       agentEnv.put("KUBECONFIG", api.kubeconfig(work.resolve("kubeconfig-" + node), nodeGateway(n), OPERATOR_NS).toString());
-      processes.add(LabProcess.start("agent-" + node, lab + "-n" + n, chart.agentCommand(), agentEnv, logs));
+      processes.add(LabProcess.start("agent-" + node, lab + "-n" + n, chart.agentCommand(agentEnv), agentEnv, logs));
     }
 
     services = new LabServices(lab + "-t", work);
@@ -123,8 +123,13 @@ final class LabSystem implements AutoCloseable {
 
     awaitReady(process("operator"), URI.create("http://127.0.0.1:" + metricsPort + "/readyz"));
     for (int n = 1; n <= NODES.size(); n++) {
-      awaitReady(process("agent-" + NODES.get(n - 1)), URI.create("http://198.19." + n + ".2:" + AGENT_HEALTH_PORT + "/readyz"));
+      awaitReady(process("agent-" + NODES.get(n - 1)), URI.create("http://" + nodeAddress(n) + ":" + AGENT_HEALTH_PORT + "/readyz"));
     }
+  }
+
+  /** Node N's own address (what the downward API's status.hostIP gives its pods). */
+  private static String nodeAddress(int n) {
+    return "198.19." + n + ".2";
   }
 
   /** Node N's way to the cluster's network: the targets' side of its veth. */

@@ -16,8 +16,8 @@ final class AgentEndpoints implements AutoCloseable {
   private final HttpServer server;
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-  AgentEndpoints(int port, BooleanSupplier ready) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 16);
+  AgentEndpoints(InetSocketAddress address, BooleanSupplier ready) throws IOException {
+    server = HttpServer.create(address, 16);
     server.createContext("/healthz", x -> reply(x, 200, "ok\n", "text/plain"));
     server.createContext("/readyz", x -> {
       boolean ok = ready.getAsBoolean();

@@ -1,6 +1,7 @@
 package dev.portolan.scanner.agent;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.InetSocketAddress;
 import java.io.IOException;
 import java.util.function.Consumer;
 
@@ -14,10 +15,17 @@ public final class AgentServer implements AutoCloseable {
     this.endpoints = endpoints;
   }
 
+  /** Starts the agent with its endpoints on every address of this host, at {@code port}. */
   public static AgentServer start(KubernetesClient client, Agent.Config config, int port, Consumer<String> log)
       throws IOException {
+    return start(client, config, new InetSocketAddress(port), log);
+  }
+
+  /** Starts the agent with its endpoints at {@code address} (a node's own address, on a host network). */
+  public static AgentServer start(KubernetesClient client, Agent.Config config, InetSocketAddress address, Consumer<String> log)
+      throws IOException {
     Agent[] holder = new Agent[1];
-    AgentEndpoints endpoints = new AgentEndpoints(port, () -> holder[0] != null && holder[0].ready());
+    AgentEndpoints endpoints = new AgentEndpoints(address, () -> holder[0] != null && holder[0].ready());
     Agent agent = new Agent(client, config, endpoints.registry, log);
     holder[0] = agent;
     agent.start();

@@ -6,8 +6,11 @@ import dev.portolan.scanner.agent.AgentServer;
 import dev.portolan.scanner.engine.ConnectScanner;
 import dev.portolan.scanner.engine.PathResolver;
 import dev.portolan.scanner.engine.ScannerFactory;
+import dev.portolan.scanner.target.Ipv4;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -37,6 +40,10 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(names = "--health-port", defaultValue = "8081", description = "Port of /healthz, /readyz and /metrics (default ${DEFAULT-VALUE}; 0 picks a free one).")
   int healthPort;
 
+  @Option(names = "--health-address", paramLabel = "IP", defaultValue = "${env:PORTOLAN_HEALTH_ADDRESS:-0.0.0.0}",
+      description = "Address of those endpoints (default ${DEFAULT-VALUE}: every address; the DaemonSet gives the node's own, so they are not served on its other networks).")
+  String healthAddress;
+
   @Option(names = "--progress-interval", paramLabel = "SECS", defaultValue = "2", description = "Seconds between progress saves (default ${DEFAULT-VALUE}).")
   double progressSeconds;
 
@@ -60,6 +67,11 @@ public final class AgentCommand implements Callable<Integer> {
     if (healthPort < 0 || healthPort > 65535) {
       throw new UsageException("--health-port must be 0-65535");
     }
+    try {
+      Ipv4.parse(healthAddress);
+    } catch (UsageException e) {
+      throw new UsageException("--health-address takes an IPv4 address such as 10.0.0.5 or 0.0.0.0: " + e.getMessage());
+    }
     if (!(progressSeconds >= 0.1) || progressSeconds > 3600) {
       throw new UsageException("--progress-interval must be 0.1 to 3600 seconds");
     }
@@ -70,9 +82,10 @@ public final class AgentCommand implements Callable<Integer> {
     Agent.Config config = new Agent.Config(node, namespace, patch, engine, Duration.ofMillis(Math.round(progressSeconds * 1000)));
     CountDownLatch stopped = new CountDownLatch(1);
     KubernetesClient client = new KubernetesClientBuilder().build();
-    AgentServer server = AgentServer.start(client, config, healthPort, AgentCommand::log);
+    AgentServer server = AgentServer.start(
+        client, config, new InetSocketAddress(InetAddress.ofLiteral(healthAddress), healthPort), AgentCommand::log);
     log("agent on node " + node + " watching " + (namespace == null ? "all namespaces" : namespace)
-        + "; health and metrics on :" + server.port());
+        + "; health and metrics on " + healthAddress + ":" + server.port());
     // SIGTERM (a pod stopping): stop the shard, save its progress for a resume, then exit.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       shutDown(server, client);
