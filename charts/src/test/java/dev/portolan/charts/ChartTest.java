@@ -121,6 +121,9 @@ class ChartTest {
     Container operator = operatorContainer(chart);
     assertThat(env(operator, "PORTOLAN_SOURCE_POD_SERVICE_ACCOUNT")).isEqualTo("portolan-source");
     assertThat(env(operator, "PORTOLAN_SOURCE_POD_IMAGE")).isEqualTo("portolan:0.1.0");
+    assertThat(env(operator, "PORTOLAN_SOURCE_POD_IMAGE_PULL_SECRETS")).isNull();
+    Container withSecrets = operatorContainer(render(values("imagePullSecrets[0].name", "regcred", "imagePullSecrets[1].name", "mirror")));
+    assertThat(env(withSecrets, "PORTOLAN_SOURCE_POD_IMAGE_PULL_SECRETS")).isEqualTo("regcred,mirror");
   }
 
   @Test

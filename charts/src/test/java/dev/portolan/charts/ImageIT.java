@@ -88,7 +88,8 @@ class ImageIT {
     }
     String launcher = Files.readString(ROOT.resolve("docker/bin/portolan-operator"));
     Container operator = ChartTest.operatorContainer(RenderedChart.render(
-        RenderedChart.values("operator.watchNamespaces", List.of("a"))));
+        RenderedChart.values("operator.watchNamespaces", List.of("a"), "imagePullSecrets[0].name", "regcred",
+            "sourcePods.enabled", true, "sourcePods.namespaces", List.of("a"))));
     Set<String> set = operator.getEnv().stream().map(EnvVar::getName).collect(Collectors.toSet());
     for (String name : set) {
       assertThat(read.contains(name) || launcher.contains("${" + name))

@@ -77,6 +77,10 @@ public final class OperatorMain implements Callable<Integer> {
       description = "Their service account (in the source namespace). Env PORTOLAN_SOURCE_POD_SERVICE_ACCOUNT.")
   String sourcePodServiceAccount;
 
+  @Option(names = "--source-pod-image-pull-secrets", split = ",", defaultValue = "${env:PORTOLAN_SOURCE_POD_IMAGE_PULL_SECRETS}",
+      description = "Pull secrets of their image (names, in the pod's namespace). Env PORTOLAN_SOURCE_POD_IMAGE_PULL_SECRETS.")
+  List<String> sourcePodImagePullSecrets;
+
   @Option(names = "--resync-seconds", defaultValue = "${env:PORTOLAN_RESYNC_SECONDS:-300}",
       description = "Longest time between two reconciles of a policy (default 300). Env PORTOLAN_RESYNC_SECONDS.")
   long resyncSeconds;
@@ -99,10 +103,10 @@ public final class OperatorMain implements Callable<Integer> {
         .resync(seconds(resyncSeconds, "--resync-seconds"))
         .replanInterval(seconds(replanSeconds, "--replan-seconds"));
     if (sourcePodImage != null && !sourcePodImage.isBlank()) {
-      b.sourcePod(new SourcePodTemplate(sourcePodImage, sourcePodArgs, sourcePodServiceAccount));
+      b.sourcePod(new SourcePodTemplate(sourcePodImage, sourcePodArgs, sourcePodServiceAccount, sourcePodImagePullSecrets));
     } else {
       SourcePodTemplate d = SourcePodTemplate.defaults(OperatorConfig.bundledEngineVersion());
-      b.sourcePod(new SourcePodTemplate(d.image(), sourcePodArgs, sourcePodServiceAccount));
+      b.sourcePod(new SourcePodTemplate(d.image(), sourcePodArgs, sourcePodServiceAccount, sourcePodImagePullSecrets));
     }
     return b.build();
   }

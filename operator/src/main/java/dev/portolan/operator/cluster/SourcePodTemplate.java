@@ -7,13 +7,20 @@ import java.util.List;
 /**
  * How the operator starts the scanner pod of a Pod-sourced run: the image, the arguments
  * ({@code {node}} becomes the pod's name, the name its shard is assigned to; {@code {namespace}}
- * the run's namespace; {@code {run}} the run's name) and the service account it runs as (in the
- * pod's namespace; it needs to read its run and write its shard and pages).
+ * the run's namespace; {@code {run}} the run's name), the service account it runs as (in the
+ * pod's namespace; it needs to read its run and write its shard and pages) and the pull secrets of
+ * a private registry (Secrets of those names in the pod's namespace).
  */
-public record SourcePodTemplate(String image, String args, String serviceAccount) {
+public record SourcePodTemplate(String image, String args, String serviceAccount, List<String> imagePullSecrets) {
   public static final String DEFAULT_ARGS = "agent --node {node}";
 
+  public SourcePodTemplate(String image, String args, String serviceAccount) {
+    this(image, args, serviceAccount, List.of());
+  }
+
   public SourcePodTemplate {
+    imagePullSecrets = imagePullSecrets == null ? List.of()
+        : imagePullSecrets.stream().map(String::strip).filter(n -> !n.isEmpty()).toList();
     if (image == null || image.isBlank()) {
       throw new UsageException("--source-pod-image must name an image");
     }

@@ -3,6 +3,7 @@ package dev.portolan.operator.cluster;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.SourceSpec;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -76,6 +77,7 @@ public final class SourcePods {
         .withRestartPolicy("OnFailure")
         .withServiceAccountName(template.serviceAccount())
         .withAutomountServiceAccountToken(true)
+        .withImagePullSecrets(template.imagePullSecrets().stream().map(LocalObjectReference::new).toList())
         .withNewSecurityContext()
         .withNewSeccompProfile("", "RuntimeDefault")
         .endSecurityContext()

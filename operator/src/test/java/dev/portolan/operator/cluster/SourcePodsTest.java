@@ -16,7 +16,9 @@ class SourcePodsTest {
   @DisplayName("the pod carries the workload's labels, no host network, and the agent arguments for its own name")
   void desiredPod() {
     var p = policy("from-shop", "security").sourcePod("shop", Map.of("app", "checkout")).build();
-    var pod = SourcePods.desired(p, "from-shop-g1", new SourcePodTemplate("registry/portolan:1", "agent --node {node} --namespace {namespace} --run {run}", "scanner"));
+    var pod = SourcePods.desired(p, "from-shop-g1", new SourcePodTemplate("registry/portolan:1",
+        "agent --node {node} --namespace {namespace} --run {run}", "scanner", java.util.Arrays.asList("regcred", " ", "mirror")));
+    assertThat(pod.getSpec().getImagePullSecrets()).extracting(r -> r.getName()).containsExactly("regcred", "mirror");
     assertThat(pod.getMetadata().getName()).isEqualTo("from-shop-g1-source");
     assertThat(pod.getMetadata().getNamespace()).isEqualTo("shop");
     assertThat(pod.getMetadata().getLabels()).containsEntry("app", "checkout")
