@@ -46,7 +46,11 @@ up() {
   if ! kind get clusters | grep -x "$cluster" >/dev/null; then
     kind create cluster --config "$here/cluster.yaml" --wait 120s
   fi
-  kind load docker-image "$image" --name "$cluster"
+  # With Docker's containerd image store, `kind load docker-image` can fail with "content digest
+  # not found" (kind#3795); loading a saved archive works everywhere.
+  docker save "$image" -o "$root/e2e/kind/.image.tar"
+  kind load image-archive "$root/e2e/kind/.image.tar" --name "$cluster"
+  rm -f "$root/e2e/kind/.image.tar"
 
   say "install the chart"
   $kubectl create namespace "$ns" --dry-run=client -o yaml | $kubectl apply -f -
