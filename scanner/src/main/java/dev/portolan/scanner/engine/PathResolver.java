@@ -65,7 +65,7 @@ public final class PathResolver {
       ifname = Interfaces.loopbackName();
     } else {
       Routes.Route route = routeFor(first);
-      checkSameRoute(hosts, route);
+      checkSameRoute(hosts);
       ifname = route.ifname();
       gateway = route.gateway();
     }
@@ -135,7 +135,7 @@ public final class PathResolver {
   }
 
   /** A scope must leave by one interface and next hop; otherwise scanning half of it is wrong. */
-  private static void checkSameRoute(AddressSet hosts, Routes.Route route) {
+  private static void checkSameRoute(AddressSet hosts) {
     Optional<String> mixed = mixedRoutes(hosts, Routes.table(), Interfaces.ownAddresses());
     if (mixed.isPresent()) {
       throw new UsageException(mixed.get() + ": scan them separately");
