@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
-import dev.portolan.scanner.control.GuardConfig;
+import dev.portolan.control.guard.GuardConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -322,7 +322,7 @@ class ChartTest {
   private static GuardConfig guardOf(RenderedChart chart, Path file) throws IOException {
     ConfigMap cm = chart.get(ConfigMap.class, "-guard");
     Files.writeString(file, cm.getData().get("guard.yaml"));
-    return GuardConfig.load(file);
+    return GuardConfig.parse(Files.readString(file), file.toString());
   }
 
   static Container operatorContainer(RenderedChart chart) {

@@ -1,12 +1,12 @@
 package dev.portolan.bench;
 
+import dev.portolan.control.target.AddressRange;
+import dev.portolan.control.target.AddressSet;
+import dev.portolan.control.target.PortSet;
+import dev.portolan.control.target.ScanSpace;
+import dev.portolan.control.target.ScopePermutation;
 import dev.portolan.scanner.engine.SynCookie;
 import dev.portolan.scanner.packet.SynProbeFrame;
-import dev.portolan.scanner.target.AddressRange;
-import dev.portolan.scanner.target.AddressSet;
-import dev.portolan.scanner.target.PortSet;
-import dev.portolan.scanner.target.ScanSpace;
-import dev.portolan.scanner.target.ScopePermutation;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,5 @@
 package dev.portolan.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static dev.portolan.e2e.LabSystem.DB;
 import static dev.portolan.e2e.LabSystem.EXCLUDED;
 import static dev.portolan.e2e.LabSystem.NODES;
@@ -8,19 +7,20 @@ import static dev.portolan.e2e.LabSystem.OUTSIDE;
 import static dev.portolan.e2e.LabSystem.REDIS;
 import static dev.portolan.e2e.LabSystem.SSH;
 import static dev.portolan.e2e.LabSystem.WEB;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicyStatus.RunSummary;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.AuditRecord;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ScopeSnapshot;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
-import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ReportSummary;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
-import dev.portolan.scanner.control.ReportAggregator;
+import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import dev.portolan.scanner.lab.services.Dpkg;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -1,15 +1,12 @@
 package dev.portolan.operator;
 
+import dev.portolan.control.UsageException;
+import dev.portolan.control.guard.GuardConfig;
 import dev.portolan.operator.cluster.SourcePodTemplate;
-import dev.portolan.scanner.UsageException;
-import dev.portolan.scanner.control.GuardConfig;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -102,16 +99,7 @@ public record OperatorConfig(
 
   /** The scanner build this operator ships with, recorded in every run's audit. */
   public static String bundledEngineVersion() {
-    try (InputStream in = OperatorConfig.class.getResourceAsStream("/dev/portolan/scanner/version.properties")) {
-      if (in == null) {
-        return "unknown";
-      }
-      Properties p = new Properties();
-      p.load(in);
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
-    }
+    return dev.portolan.control.BuildInfo.version();
   }
 
   /** Defaults for everything but the operator's namespace. */

@@ -1,9 +1,9 @@
 package dev.portolan.operator;
 
+import dev.portolan.control.UsageException;
+import dev.portolan.control.guard.GuardConfig;
 import dev.portolan.operator.cluster.ApiSerialization;
 import dev.portolan.operator.cluster.SourcePodTemplate;
-import dev.portolan.scanner.UsageException;
-import dev.portolan.scanner.control.GuardConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Path;
@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code portolan-operator}: every setting is a flag with an environment variable as its default
@@ -93,7 +93,7 @@ public final class OperatorMain implements Callable<Integer> {
   OperatorConfig config(String defaultNamespace) {
     OperatorConfig.Builder b = OperatorConfig.builder(namespace == null || namespace.isBlank() ? defaultNamespace : namespace)
         .watchNamespaces(set(watchNamespaces))
-        .guard(guard == null ? GuardConfig.defaults() : GuardConfig.load(guard))
+        .guard(guard == null ? GuardConfig.defaults() : readGuard(guard))
         .metricsPort(metricsPort)
         .leaderElection(leaderElection)
         .leaseName(leaseName)
@@ -174,6 +174,15 @@ public final class OperatorMain implements Callable<Integer> {
     @Override
     public String[] getVersion() {
       return new String[] {"portolan-operator " + OperatorConfig.bundledEngineVersion()};
+    }
+  }
+
+  /** The guard file the chart mounts; reading it is this edge's job, parsing the control logic's. */
+  private static GuardConfig readGuard(java.nio.file.Path file) {
+    try {
+      return GuardConfig.parse(java.nio.file.Files.readString(file), file.toString());
+    } catch (java.io.IOException e) {
+      throw new UsageException("cannot read the guard file '" + file + "': " + e.getMessage());
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.portolan.operator;
 
+import dev.portolan.control.guard.Guard;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.operator.cluster.AgentDirectory;
 import dev.portolan.operator.cluster.ClusterTargets;
@@ -12,7 +13,6 @@ import dev.portolan.operator.plan.RunFactory;
 import dev.portolan.operator.reconcile.RunStore;
 import dev.portolan.operator.reconcile.ScanPolicyReconciler;
 import dev.portolan.operator.reconcile.ScanReportReconciler;
-import dev.portolan.scanner.control.Guard;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;

@@ -1,6 +1,6 @@
 package dev.portolan.operator.cluster;
 
-import dev.portolan.scanner.control.RunNames;
+import dev.portolan.control.run.RunNames;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;

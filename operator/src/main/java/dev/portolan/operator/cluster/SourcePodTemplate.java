@@ -1,6 +1,6 @@
 package dev.portolan.operator.cluster;
 
-import dev.portolan.scanner.UsageException;
+import dev.portolan.control.UsageException;
 import java.util.Arrays;
 import java.util.List;
 

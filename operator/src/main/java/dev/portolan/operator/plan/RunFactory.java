@@ -1,14 +1,14 @@
 package dev.portolan.operator.plan;
 
+import dev.portolan.control.guard.GuardConfig;
+import dev.portolan.control.guard.GuardDecision;
+import dev.portolan.control.run.RunSpecs;
+import dev.portolan.control.run.ShardPlanner;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.operator.schedule.DueRun;
-import dev.portolan.scanner.control.GuardConfig;
-import dev.portolan.scanner.control.GuardDecision;
-import dev.portolan.scanner.control.RunSpecs;
-import dev.portolan.scanner.control.ShardPlanner;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.portolan.operator.plan;
 
+import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.crds.v1alpha1.ScanPolicyStatus.RunSummary;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportStatus;
-import dev.portolan.scanner.control.ReportAggregator;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,9 +1,9 @@
 package dev.portolan.operator.reconcile;
 
-import dev.portolan.crds.v1alpha1.ScanReportStatus;
+import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ReportSummary;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
-import dev.portolan.scanner.control.ReportAggregator;
+import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;

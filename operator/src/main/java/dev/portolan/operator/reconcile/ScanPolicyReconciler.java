@@ -1,5 +1,7 @@
 package dev.portolan.operator.reconcile;
 
+import dev.portolan.control.guard.Guard;
+import dev.portolan.control.guard.GuardDecision;
 import dev.portolan.crds.v1alpha1.Condition;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec;
@@ -17,15 +19,13 @@ import dev.portolan.operator.plan.RunHistory;
 import dev.portolan.operator.schedule.DueRun;
 import dev.portolan.operator.schedule.RunSchedule;
 import dev.portolan.operator.schedule.ScheduleDecision;
-import dev.portolan.scanner.control.Guard;
-import dev.portolan.scanner.control.GuardDecision;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;

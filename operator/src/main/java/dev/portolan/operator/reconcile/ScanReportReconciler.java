@@ -1,10 +1,14 @@
 package dev.portolan.operator.reconcile;
 
+import dev.portolan.control.aggregate.ReportAggregator.PreviousRun;
+import dev.portolan.control.aggregate.ReportAggregator;
+import dev.portolan.control.guard.GuardConfig;
+import dev.portolan.control.run.ShardPlanner;
 import dev.portolan.crds.v1alpha1.Condition;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
-import dev.portolan.crds.v1alpha1.ScanReportSpec;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
+import dev.portolan.crds.v1alpha1.ScanReportSpec;
 import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import dev.portolan.operator.cluster.AgentDirectory;
 import dev.portolan.operator.cluster.PodAgentDirectory;
@@ -12,10 +16,6 @@ import dev.portolan.operator.cluster.PolicyEvents;
 import dev.portolan.operator.cluster.SourcePods;
 import dev.portolan.operator.metrics.PortolanMetrics;
 import dev.portolan.operator.plan.RunHistory;
-import dev.portolan.scanner.control.GuardConfig;
-import dev.portolan.scanner.control.ReportAggregator;
-import dev.portolan.scanner.control.ReportAggregator.PreviousRun;
-import dev.portolan.scanner.control.ShardPlanner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;

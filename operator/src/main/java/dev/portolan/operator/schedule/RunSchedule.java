@@ -1,10 +1,10 @@
 package dev.portolan.operator.schedule;
 
+import dev.portolan.control.run.RunNames;
+import dev.portolan.control.schedule.Cron;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
-import dev.portolan.crds.v1alpha1.ScanPolicySpec;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec.ConcurrencyPolicy;
-import dev.portolan.scanner.control.Cron;
-import dev.portolan.scanner.control.RunNames;
+import dev.portolan.crds.v1alpha1.ScanPolicySpec;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;

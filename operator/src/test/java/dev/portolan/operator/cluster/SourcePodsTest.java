@@ -4,8 +4,8 @@ import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portolan.control.UsageException;
 import dev.portolan.crds.v1alpha1.ScanReport;
-import dev.portolan.scanner.UsageException;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

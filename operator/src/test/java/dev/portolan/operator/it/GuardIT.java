@@ -4,10 +4,10 @@ import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.portolan.control.guard.GuardConfig;
 import dev.portolan.crds.v1alpha1.Condition;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.operator.support.Harness;
-import dev.portolan.scanner.control.GuardConfig;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;

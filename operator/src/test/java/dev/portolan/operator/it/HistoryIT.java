@@ -5,11 +5,11 @@ import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Endpoint;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.operator.support.Harness;
-import dev.portolan.scanner.control.ReportAggregator;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

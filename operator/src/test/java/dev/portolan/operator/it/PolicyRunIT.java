@@ -5,15 +5,15 @@ import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.crds.v1alpha1.Condition;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
-import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
+import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import dev.portolan.operator.PortolanOperator;
 import dev.portolan.operator.support.FakeAgent;
 import dev.portolan.operator.support.Harness;
-import dev.portolan.scanner.control.ReportAggregator;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.URI;

@@ -3,12 +3,12 @@ package dev.portolan.operator.it;
 import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portolan.control.guard.GuardConfig;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.operator.support.ApiCalls;
 import dev.portolan.operator.support.Harness;
 import dev.portolan.scanner.agent.Agent;
 import dev.portolan.scanner.agent.AgentServer;
-import dev.portolan.scanner.control.GuardConfig;
 import dev.portolan.scanner.engine.ConnectScanner;
 import dev.portolan.scanner.engine.PathResolver;
 import dev.portolan.scanner.engine.ScannerFactory;

@@ -3,14 +3,14 @@ package dev.portolan.operator.it;
 import static dev.portolan.operator.support.FakeAgent.finding;
 import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.crds.v1alpha1.Condition;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.operator.PortolanOperator;
 import dev.portolan.operator.support.Harness;
-import dev.portolan.scanner.control.ReportAggregator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -4,13 +4,13 @@ import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.portolan.control.aggregate.ReportAggregator;
+import dev.portolan.control.run.RunNames;
 import dev.portolan.crds.v1alpha1.Condition;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec.ConcurrencyPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.operator.support.Harness;
-import dev.portolan.scanner.control.ReportAggregator;
-import dev.portolan.scanner.control.RunNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;

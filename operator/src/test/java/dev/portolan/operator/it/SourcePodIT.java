@@ -2,15 +2,15 @@ package dev.portolan.operator.it;
 
 import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.operator.PortolanOperator;
 import dev.portolan.operator.cluster.SourcePods;
 import dev.portolan.operator.reconcile.ScanPolicyReconciler;
 import dev.portolan.operator.support.Harness;
-import dev.portolan.scanner.control.ReportAggregator;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;

@@ -3,8 +3,8 @@ package dev.portolan.operator.plan;
 import static dev.portolan.operator.support.Reports.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.crds.v1alpha1.ScanReport;
-import dev.portolan.scanner.control.ReportAggregator;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,14 +1,14 @@
 package dev.portolan.operator.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portolan.operator.cluster.ApiSerialization;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portolan.control.run.FindingPages;
+import dev.portolan.control.run.RunSpecs;
 import dev.portolan.crds.v1alpha1.ScanReport;
-import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
-import dev.portolan.scanner.control.FindingPages;
-import dev.portolan.scanner.control.RunSpecs;
+import dev.portolan.crds.v1alpha1.ScanReportStatus;
+import dev.portolan.operator.cluster.ApiSerialization;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;

@@ -2,13 +2,13 @@ package dev.portolan.scanner.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portolan.control.aggregate.ReportAggregator;
+import dev.portolan.control.run.FindingPages;
+import dev.portolan.control.run.RunSpecs;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
-import dev.portolan.scanner.control.FindingPages;
-import dev.portolan.scanner.control.ReportAggregator;
-import dev.portolan.scanner.control.RunSpecs;
 import dev.portolan.scanner.engine.ScanCounters;
 import dev.portolan.scanner.engine.ScanSummary;
 import dev.portolan.scanner.engine.ScannerFactory;

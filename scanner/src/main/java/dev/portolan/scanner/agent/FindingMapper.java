@@ -1,12 +1,12 @@
 package dev.portolan.scanner.agent;
 
+import dev.portolan.control.target.Ipv4;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Tls;
 import dev.portolan.scanner.engine.PortResult;
 import dev.portolan.scanner.probe.TlsDetails;
 import dev.portolan.scanner.probe.Validation;
 import dev.portolan.scanner.report.PortNames;
-import dev.portolan.scanner.target.Ipv4;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,8 +1,12 @@
 package dev.portolan.scanner.agent;
 
-import dev.portolan.crds.v1alpha1.ScanReportSpec;
+import dev.portolan.control.target.PortSet;
+import dev.portolan.control.target.ScanSpace;
+import dev.portolan.control.target.Scope;
+import dev.portolan.control.target.Shard;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ScopeSnapshot;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
+import dev.portolan.crds.v1alpha1.ScanReportSpec;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.scanner.engine.PortState;
 import dev.portolan.scanner.engine.ScanCounters;
@@ -13,10 +17,6 @@ import dev.portolan.scanner.engine.ScannerFactory;
 import dev.portolan.scanner.probe.Endpoint;
 import dev.portolan.scanner.probe.EndpointQueue;
 import dev.portolan.scanner.probe.Validator;
-import dev.portolan.scanner.target.PortSet;
-import dev.portolan.scanner.target.ScanSpace;
-import dev.portolan.scanner.target.Scope;
-import dev.portolan.scanner.target.Shard;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;

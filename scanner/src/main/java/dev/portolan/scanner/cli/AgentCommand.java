@@ -1,12 +1,12 @@
 package dev.portolan.scanner.cli;
 
-import dev.portolan.scanner.UsageException;
+import dev.portolan.control.UsageException;
+import dev.portolan.control.target.Ipv4;
 import dev.portolan.scanner.agent.Agent;
 import dev.portolan.scanner.agent.AgentServer;
 import dev.portolan.scanner.engine.ConnectScanner;
 import dev.portolan.scanner.engine.PathResolver;
 import dev.portolan.scanner.engine.ScannerFactory;
-import dev.portolan.scanner.target.Ipv4;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetAddress;

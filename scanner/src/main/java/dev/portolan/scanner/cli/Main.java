@@ -1,12 +1,10 @@
 package dev.portolan.scanner.cli;
 
-import dev.portolan.scanner.UsageException;
+import dev.portolan.control.UsageException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.util.Properties;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code portolan}: the entry point. */
 @Command(
@@ -79,14 +77,6 @@ public final class Main implements Runnable {
   }
 
   public static String version() {
-    try (InputStream in = Main.class.getResourceAsStream("/dev/portolan/scanner/version.properties")) {
-      Properties p = new Properties();
-      if (in != null) {
-        p.load(in);
-      }
-      return p.getProperty("version", "dev");
-    } catch (IOException e) {
-      return "dev";
-    }
+    return dev.portolan.control.BuildInfo.version();
   }
 }

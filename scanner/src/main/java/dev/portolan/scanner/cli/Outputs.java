@@ -1,6 +1,6 @@
 package dev.portolan.scanner.cli;
 
-import dev.portolan.scanner.UsageException;
+import dev.portolan.control.UsageException;
 import dev.portolan.scanner.report.OutputFormat;
 import java.io.FilterOutputStream;
 import java.io.IOException;

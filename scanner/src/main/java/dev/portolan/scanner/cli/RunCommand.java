@@ -5,22 +5,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.portolan.control.UsageException;
+import dev.portolan.control.aggregate.ReportAggregator;
+import dev.portolan.control.guard.Guard;
+import dev.portolan.control.guard.GuardConfig;
+import dev.portolan.control.guard.GuardDecision;
+import dev.portolan.control.run.FindingPages;
+import dev.portolan.control.run.RunNames;
+import dev.portolan.control.run.RunSpecs;
+import dev.portolan.control.run.ShardPlanner;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
-import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
-import dev.portolan.scanner.UsageException;
+import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import dev.portolan.scanner.agent.ShardRunner;
-import dev.portolan.scanner.control.FindingPages;
-import dev.portolan.scanner.control.Guard;
-import dev.portolan.scanner.control.GuardConfig;
-import dev.portolan.scanner.control.GuardDecision;
-import dev.portolan.scanner.control.ReportAggregator;
-import dev.portolan.scanner.control.RunNames;
-import dev.portolan.scanner.control.RunSpecs;
-import dev.portolan.scanner.control.ShardPlanner;
 import dev.portolan.scanner.engine.PathResolver;
 import dev.portolan.scanner.engine.ScanSummary;
 import dev.portolan.scanner.engine.ScannerFactory;
@@ -97,7 +97,7 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     ScanPolicy policy = readPolicy(policyFile);
-    GuardConfig guardConfig = guardFile == null ? GuardConfig.localDefaults() : GuardConfig.load(guardFile);
+    GuardConfig guardConfig = guardFile == null ? GuardConfig.localDefaults() : GuardConfig.parse(InputFiles.text(guardFile, "the guard file"), guardFile.toString());
     Optional<ReportAggregator.PreviousRun> previous = previousFile == null ? Optional.empty() : Optional.of(readPrevious(previousFile));
     if (output != null && (Files.isDirectory(output) || (output.getParent() != null && !Files.isDirectory(output.getParent())))) {
       throw new UsageException("cannot write '" + output + "': give a file in an existing directory");

@@ -1,6 +1,8 @@
 package dev.portolan.scanner.cli;
 
-import dev.portolan.scanner.UsageException;
+import dev.portolan.control.UsageException;
+import dev.portolan.control.target.Ipv4;
+import dev.portolan.control.target.PortSet;
 import dev.portolan.scanner.engine.PortResult;
 import dev.portolan.scanner.engine.PortState;
 import dev.portolan.scanner.engine.ScanSummary;
@@ -11,8 +13,6 @@ import dev.portolan.scanner.report.Finding;
 import dev.portolan.scanner.report.FindingWriter;
 import dev.portolan.scanner.report.OutputFormat;
 import dev.portolan.scanner.report.ScanInfo;
-import dev.portolan.scanner.target.Ipv4;
-import dev.portolan.scanner.target.PortSet;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

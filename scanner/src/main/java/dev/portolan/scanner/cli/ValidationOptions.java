@@ -1,6 +1,6 @@
 package dev.portolan.scanner.cli;
 
-import dev.portolan.scanner.UsageException;
+import dev.portolan.control.UsageException;
 import dev.portolan.scanner.probe.ProbeDatabase;
 import dev.portolan.scanner.probe.ValidationConfig;
 import dev.portolan.scanner.probe.Validator;

@@ -1,7 +1,7 @@
 package dev.portolan.scanner.engine;
 
-import dev.portolan.scanner.target.ScanSpace;
-import dev.portolan.scanner.target.ScopePermutation;
+import dev.portolan.control.target.ScanSpace;
+import dev.portolan.control.target.ScopePermutation;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;

@@ -1,7 +1,7 @@
 package dev.portolan.scanner.engine;
 
+import dev.portolan.control.target.Ipv4;
 import dev.portolan.scanner.link.Interfaces;
-import dev.portolan.scanner.target.Ipv4;
 
 /** How probes leave this host: interface, our source address and MAC, and the next hop. */
 public record NetworkPath(String ifname, int sourceIp, long sourceMac, NextHop nextHop) {

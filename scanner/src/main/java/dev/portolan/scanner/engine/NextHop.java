@@ -22,7 +22,7 @@ public sealed interface NextHop {
 
     @Override
     public String describe() {
-      return "router " + dev.portolan.scanner.target.Ipv4.format(ip) + " at " + dev.portolan.scanner.link.Interfaces.formatMac(mac);
+      return "router " + dev.portolan.control.target.Ipv4.format(ip) + " at " + dev.portolan.scanner.link.Interfaces.formatMac(mac);
     }
   }
 

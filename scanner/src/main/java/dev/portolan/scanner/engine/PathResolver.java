@@ -1,19 +1,19 @@
 package dev.portolan.scanner.engine;
 
-import dev.portolan.scanner.UsageException;
+import dev.portolan.control.UsageException;
+import dev.portolan.control.target.AddressRange;
+import dev.portolan.control.target.AddressSet;
+import dev.portolan.control.target.Ipv4;
 import dev.portolan.scanner.link.Interfaces;
 import dev.portolan.scanner.link.LinkException;
 import dev.portolan.scanner.link.Neighbours;
 import dev.portolan.scanner.link.Routes;
-import dev.portolan.scanner.target.AddressRange;
-import dev.portolan.scanner.target.AddressSet;
-import dev.portolan.scanner.target.Ipv4;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.OptionalInt;
 
 /**
  * Works out how probes leave this host, from the routing table with the user's overrides: the

@@ -1,6 +1,6 @@
 package dev.portolan.scanner.engine;
 
-import dev.portolan.scanner.target.Ipv4;
+import dev.portolan.control.target.Ipv4;
 
 /**
  * One discovery result. {@code fingerprint} is present for SYN-ACKs seen by the raw engine and

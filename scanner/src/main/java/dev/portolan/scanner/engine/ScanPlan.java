@@ -1,8 +1,8 @@
 package dev.portolan.scanner.engine;
 
-import dev.portolan.scanner.target.ScanSpace;
-import dev.portolan.scanner.target.ScopePermutation;
-import dev.portolan.scanner.target.Shard;
+import dev.portolan.control.target.ScanSpace;
+import dev.portolan.control.target.ScopePermutation;
+import dev.portolan.control.target.Shard;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;

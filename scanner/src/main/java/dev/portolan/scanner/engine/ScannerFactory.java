@@ -1,13 +1,13 @@
 package dev.portolan.scanner.engine;
 
-import dev.portolan.scanner.UsageException;
+import dev.portolan.control.UsageException;
+import dev.portolan.control.target.Ipv4;
 import dev.portolan.scanner.link.Interfaces;
 import dev.portolan.scanner.link.LinkException;
 import dev.portolan.scanner.link.Neighbours;
 import dev.portolan.scanner.link.Routes;
 import dev.portolan.scanner.link.RxRing;
 import dev.portolan.scanner.link.TxRing;
-import dev.portolan.scanner.target.Ipv4;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -78,7 +78,7 @@ public final class ScannerFactory {
   }
 
   private static boolean allOnThisHost(ScanPlan plan) {
-    for (dev.portolan.scanner.target.AddressRange r : plan.space().hosts().ranges()) {
+    for (dev.portolan.control.target.AddressRange r : plan.space().hosts().ranges()) {
       if (!PathResolver.isLoopbackTarget((int) r.first()) || !PathResolver.isLoopbackTarget((int) r.last())) {
         return false;
       }

@@ -1,11 +1,11 @@
 package dev.portolan.scanner.engine;
 
+import dev.portolan.control.target.ScanSpace;
+import dev.portolan.control.target.ScopePermutation;
+import dev.portolan.control.target.Shard;
 import dev.portolan.scanner.link.RxRing;
 import dev.portolan.scanner.packet.SynProbeFrame;
 import dev.portolan.scanner.packet.TcpReply;
-import dev.portolan.scanner.target.ScanSpace;
-import dev.portolan.scanner.target.ScopePermutation;
-import dev.portolan.scanner.target.Shard;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.portolan.scanner.link;
 
-import dev.portolan.scanner.UsageException;
-import dev.portolan.scanner.target.Ipv4;
+import dev.portolan.control.UsageException;
+import dev.portolan.control.target.Ipv4;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

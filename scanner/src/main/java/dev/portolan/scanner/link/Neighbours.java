@@ -40,7 +40,7 @@ public final class Neighbours {
         continue;
       }
       try {
-        if (dev.portolan.scanner.target.Ipv4.parse(f[0]) == ip) {
+        if (dev.portolan.control.target.Ipv4.parse(f[0]) == ip) {
           return OptionalLong.of(Interfaces.parseMac(f[3]));
         }
       } catch (RuntimeException e) {

@@ -1,7 +1,7 @@
 package dev.portolan.scanner.probe;
 
+import dev.portolan.control.target.Ipv4;
 import dev.portolan.scanner.engine.SynAckFingerprint;
-import dev.portolan.scanner.target.Ipv4;
 
 /**
  * An open (or claimed open) TCP port to validate: an IPv4 address as everywhere in Portolan, the

@@ -1,8 +1,8 @@
 package dev.portolan.scanner.report;
 
+import dev.portolan.control.target.Ipv4;
 import dev.portolan.scanner.engine.PortResult;
 import dev.portolan.scanner.engine.ScanSummary;
-import dev.portolan.scanner.target.Ipv4;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.ZoneOffset;

@@ -1,6 +1,6 @@
 package dev.portolan.scanner.report;
 
-import dev.portolan.scanner.target.PortSet;
+import dev.portolan.control.target.PortSet;
 import java.time.Instant;
 
 /** What a report's header states about the run: who ran what, how, over which ports, when. */

@@ -2,8 +2,8 @@ package dev.portolan.scanner.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portolan.scanner.target.AddressSet;
-import dev.portolan.scanner.target.Ipv4;
+import dev.portolan.control.target.AddressSet;
+import dev.portolan.control.target.Ipv4;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -49,7 +49,7 @@ class MixedRoutesTest {
   }
 
   private static AddressSet hosts(String... targets) {
-    return dev.portolan.scanner.target.Scope.parseList(List.of(targets));
+    return dev.portolan.control.target.Scope.parseList(List.of(targets));
   }
 
   private static String route(String ifname, String dst, String mask, String gateway) {

@@ -55,7 +55,7 @@ final class GoldenFrames {
   }
 
   static int ip(String dotted) {
-    return dev.portolan.scanner.target.Ipv4.parse(dotted);
+    return dev.portolan.control.target.Ipv4.parse(dotted);
   }
 
   static InetAddress inet(int address) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portolan.control.target.Ipv4;
+import dev.portolan.control.target.PortSet;
 import dev.portolan.scanner.engine.PortResult;
 import dev.portolan.scanner.engine.PortState;
 import dev.portolan.scanner.engine.ScanSummary;
@@ -12,8 +14,6 @@ import dev.portolan.scanner.report.Finding;
 import dev.portolan.scanner.report.FindingWriter;
 import dev.portolan.scanner.report.OutputFormat;
 import dev.portolan.scanner.report.ScanInfo;
-import dev.portolan.scanner.target.Ipv4;
-import dev.portolan.scanner.target.PortSet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -239,7 +239,7 @@ class HostileServersTest {
     // A socket bound but not listening holds the port, so nothing else can take it meanwhile.
     try (java.net.Socket holder = new java.net.Socket()) {
       holder.bind(new java.net.InetSocketAddress("127.0.0.3", 0));
-      Validation v = validate(new Endpoint(dev.portolan.scanner.target.Ipv4.parse("127.0.0.3"), holder.getLocalPort()));
+      Validation v = validate(new Endpoint(dev.portolan.control.target.Ipv4.parse("127.0.0.3"), holder.getLocalPort()));
       assertRefused(v);
     }
   }

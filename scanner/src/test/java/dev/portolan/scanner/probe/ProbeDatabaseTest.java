@@ -3,7 +3,7 @@ package dev.portolan.scanner.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.portolan.scanner.UsageException;
+import dev.portolan.control.UsageException;
 import dev.portolan.scanner.engine.SynAckFingerprint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -48,7 +48,7 @@ class ListWriterTest {
   @DisplayName("time is whole epoch seconds, rounded down")
   void epochSeconds() throws IOException {
     var r = new dev.portolan.scanner.engine.PortResult(
-        dev.portolan.scanner.target.Ipv4.parse("198.18.0.1"), 22, dev.portolan.scanner.engine.PortState.OPEN, "syn-ack", null, 1_700_000_000_999L);
+        dev.portolan.control.target.Ipv4.parse("198.18.0.1"), 22, dev.portolan.scanner.engine.PortState.OPEN, "syn-ack", null, 1_700_000_000_999L);
     String output = render(OutputFormat.LIST, info("x", "syn"), List.of(r), summary(1, 0, 0, true, 1));
     assertThat(output.lines()).contains("open tcp 22 198.18.0.1 1700000000");
   }

@@ -228,14 +228,14 @@ class NmapXmlWriterTest {
     void otherAttributes() throws IOException {
       PortResult odd =
           new PortResult(
-              dev.portolan.scanner.target.Ipv4.parse("198.18.0.1"),
+              dev.portolan.control.target.Ipv4.parse("198.18.0.1"),
               22,
               dev.portolan.scanner.engine.PortState.CLOSED,
               "reset \"<by firewall>\" & ünïcödé",
               null,
               ReportFixtures.AT);
       ScanInfo info =
-          new ScanInfo("x", "syn", dev.portolan.scanner.target.PortSet.of(22), STARTED, "1.0 <\"beta\"> & co");
+          new ScanInfo("x", "syn", dev.portolan.control.target.PortSet.of(22), STARTED, "1.0 <\"beta\"> & co");
       Document doc = NmapDtd.validate(render(OutputFormat.XML, info, List.of(odd), summary(0, 1, 0, true, 1)));
       assertThat(text(doc, "/nmaprun/host/ports/port/state/@reason")).isEqualTo("reset \"<by firewall>\" & ünïcödé");
       assertThat(text(doc, "/nmaprun/@version")).isEqualTo("1.0 <\"beta\"> & co");

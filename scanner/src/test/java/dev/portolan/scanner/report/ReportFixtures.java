@@ -1,11 +1,11 @@
 package dev.portolan.scanner.report;
 
+import dev.portolan.control.target.Ipv4;
+import dev.portolan.control.target.PortSet;
 import dev.portolan.scanner.engine.PortResult;
 import dev.portolan.scanner.engine.PortState;
 import dev.portolan.scanner.engine.ScanSummary;
 import dev.portolan.scanner.engine.SynAckFingerprint;
-import dev.portolan.scanner.target.Ipv4;
-import dev.portolan.scanner.target.PortSet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,288 @@
+package dev.portolan.control.aggregate;
+
+import dev.portolan.control.expect.Expectations;
+import dev.portolan.control.target.Ipv4;
+import dev.portolan.crds.v1alpha1.Condition;
+import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
+import dev.portolan.crds.v1alpha1.ScanReportSpec;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.Diff;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.Endpoint;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.ReportSummary;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.Violation;
+import dev.portolan.crds.v1alpha1.ScanReportStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Builds a run's status in one place, from what it reads now: the shards' progress (written by
+ * the agents), the findings in the run's pages, and the previous run's findings. Pure and
+ * level-triggered: the same inputs give the same status, and a status edited by hand is simply
+ * recomputed. Lists are bounded; counts say how many there were.
+ */
+public final class ReportAggregator {
+  /** Findings kept inline on the main report when a run has at most this many. */
+  public static final int MAX_INLINE_FINDINGS = 100;
+
+  /** Entries of the diff and violation lists kept on the main report. */
+  public static final int MAX_LISTED = 100;
+
+  /** Phases of a run and of a shard. */
+  public static final String PENDING = "Pending";
+  public static final String RUNNING = "Running";
+  public static final String SUCCEEDED = "Succeeded";
+  public static final String PARTIALLY_SUCCEEDED = "PartiallySucceeded";
+  public static final String FAILED = "Failed";
+
+  private ReportAggregator() {}
+
+  public static boolean isTerminal(String phase) {
+    return SUCCEEDED.equals(phase) || FAILED.equals(phase) || PARTIALLY_SUCCEEDED.equals(phase);
+  }
+
+  /**
+   * The operator's part of a run's status. {@code shards} is left out (null): it is the agents'
+   * part, and a merge patch or apply of this status must not take it over.
+   *
+   * @param pages the run's page reports, in any order
+   * @param previous the findings of the policy's previous completed run, if there is one
+   */
+  public static ScanReportStatus aggregate(
+      ScanReport report, Map<String, ShardStatus> shards, Collection<ScanReport> pages, Optional<PreviousRun> previous, Instant now) {
+    ScanReportSpec spec = report.getSpec();
+    List<ShardAssignment> plan = spec.shards() == null ? List.of() : spec.shards();
+    Map<String, ShardStatus> progress = shards == null ? Map.of() : shards;
+    String phase = phase(plan, progress);
+
+    Map<String, Finding> findings = new TreeMap<>(ReportAggregator::compareKeys);
+    List<String> pageNames = new ArrayList<>();
+    List<ScanReport> ordered = new ArrayList<>(pages);
+    ordered.sort(Comparator.comparing(p -> p.getMetadata().getName()));
+    for (ScanReport page : ordered) {
+      pageNames.add(page.getMetadata().getName());
+      if (page.getStatus() != null && page.getStatus().findings() != null) {
+        for (Finding f : page.getStatus().findings()) {
+          findings.merge(f.key(), f, ReportAggregator::better);
+        }
+      }
+    }
+
+    Expectations expectations = new Expectations(spec.scope() == null ? null : spec.scope().expectations());
+    List<Violation> violations = new ArrayList<>();
+    long violationCount = 0;
+    Map<String, Long> byService = new TreeMap<>();
+    java.util.Set<String> hosts = new java.util.HashSet<>();
+    for (Finding f : findings.values()) {
+      hosts.add(f.ip());
+      byService.merge(f.service() == null ? "unknown" : f.service(), 1L, Long::sum);
+      Optional<Violation> v = expectations.check(f);
+      if (v.isPresent()) {
+        violationCount++;
+        if (violations.size() < MAX_LISTED) {
+          violations.add(v.get());
+        }
+      }
+    }
+
+    Diff diff = null;
+    long added = 0;
+    long removed = 0;
+    if (previous.isPresent()) {
+      Map<String, Finding> before = previous.get().findings();
+      List<Endpoint> addedList = new ArrayList<>();
+      List<Endpoint> removedList = new ArrayList<>();
+      for (Finding f : findings.values()) {
+        if (!before.containsKey(f.key())) {
+          added++;
+          if (addedList.size() < MAX_LISTED) {
+            addedList.add(new Endpoint(f.ip(), f.port(), f.service()));
+          }
+        }
+      }
+      if (isTerminal(phase)) {
+        for (Finding f : before.values()) {
+          if (!findings.containsKey(f.key())) {
+            removed++;
+            if (removedList.size() < MAX_LISTED) {
+              removedList.add(new Endpoint(f.ip(), f.port(), f.service()));
+            }
+          }
+        }
+      }
+      diff = new Diff(previous.get().report(), addedList, removedList, added, removed);
+    } else {
+      added = findings.size();
+    }
+
+    long probes = 0;
+    long closed = 0;
+    long filtered = 0;
+    Instant startAt = null;
+    Instant endAt = null;
+    for (ShardStatus s : progress.values()) {
+      probes += nz(s.probesSent());
+      closed += nz(s.closed());
+      filtered += nz(s.filtered());
+      // Agents write these; a time edited by hand into nonsense is ignored, never fatal.
+      Instant st = instant(s.startTime());
+      Instant ct = instant(s.completionTime());
+      if (st != null && (startAt == null || st.isBefore(startAt))) {
+        startAt = st;
+      }
+      if (ct != null && (endAt == null || ct.isAfter(endAt))) {
+        endAt = ct;
+      }
+    }
+    String start = startAt == null ? null : startAt.toString();
+    Instant completionAt = isTerminal(phase) ? (endAt != null ? endAt : now) : null;
+    String completion = completionAt == null ? null : completionAt.toString();
+    Double duration = null;
+    Double rate = null;
+    if (startAt != null) {
+      Instant to = completionAt != null ? completionAt : now;
+      duration = Math.max(0, Duration.between(startAt, to).toMillis() / 1000.0);
+      rate = duration > 0 ? probes / duration : null;
+    }
+    long targets = spec.scope() == null ? 0 : nz(spec.scope().probes());
+    ReportSummary summary =
+        new ReportSummary(
+            targets, probes, (long) hosts.size(), (long) findings.size(), closed, filtered, byService,
+            violationCount, added, removed, duration, rate);
+
+    List<Finding> inline = findings.size() <= MAX_INLINE_FINDINGS ? new ArrayList<>(findings.values()) : null;
+    List<Condition> conditions = List.of(completeCondition(phase, plan, progress, report, now));
+    String message = message(phase, plan, progress, findings.size(), violationCount);
+    return new ScanReportStatus(
+        phase, message, report.getMetadata().getGeneration(), start, completion, null, summary, inline,
+        pageNames.isEmpty() ? null : pageNames, diff, violations.isEmpty() ? null : violations, conditions);
+  }
+
+  /** The findings of the previous completed run of the same policy, by "ip:port". */
+  public record PreviousRun(String report, Map<String, Finding> findings) {
+    public static PreviousRun of(String report, Collection<ScanReport> pages) {
+      Map<String, Finding> all = new LinkedHashMap<>();
+      for (ScanReport p : pages) {
+        if (p.getStatus() != null && p.getStatus().findings() != null) {
+          for (Finding f : p.getStatus().findings()) {
+            all.putIfAbsent(f.key(), f);
+          }
+        }
+      }
+      return new PreviousRun(report, all);
+    }
+  }
+
+  static String phase(List<ShardAssignment> plan, Map<String, ShardStatus> progress) {
+    if (plan.isEmpty()) {
+      return PENDING;
+    }
+    int succeeded = 0;
+    int failed = 0;
+    boolean started = false;
+    for (ShardAssignment a : plan) {
+      ShardStatus s = progress.get(Integer.toString(a.index()));
+      String p = s == null ? null : s.phase();
+      if (SUCCEEDED.equals(p)) {
+        succeeded++;
+      } else if (FAILED.equals(p)) {
+        failed++;
+      }
+      started |= s != null;
+    }
+    if (succeeded + failed == plan.size()) {
+      return failed == 0 ? SUCCEEDED : succeeded == 0 ? FAILED : PARTIALLY_SUCCEEDED;
+    }
+    return started ? RUNNING : PENDING;
+  }
+
+  private static Condition completeCondition(
+      String phase, List<ShardAssignment> plan, Map<String, ShardStatus> progress, ScanReport report, Instant now) {
+    Long generation = report.getMetadata().getGeneration();
+    String previous =
+        report.getStatus() == null || report.getStatus().conditions() == null
+            ? null
+            : report.getStatus().conditions().stream()
+                .filter(c -> "Complete".equals(c.type()))
+                .map(Condition::lastTransitionTime)
+                .findFirst()
+                .orElse(null);
+    boolean done = isTerminal(phase);
+    String status = done ? "True" : "False";
+    boolean same =
+        report.getStatus() != null
+            && report.getStatus().conditions() != null
+            && report.getStatus().conditions().stream().anyMatch(c -> "Complete".equals(c.type()) && status.equals(c.status()));
+    String since = same && previous != null ? previous : now.toString();
+    if (plan.isEmpty()) {
+      return new Condition("Complete", "False", "NoScanners", "No ready scanner agent matches the policy's scanners selector; the run waits for one.", generation, since);
+    }
+    return switch (phase) {
+      case SUCCEEDED -> new Condition("Complete", "True", "AllShardsSucceeded", "Every shard finished.", generation, since);
+      case FAILED -> new Condition("Complete", "True", "AllShardsFailed", "Every shard failed: " + failures(plan, progress), generation, since);
+      case PARTIALLY_SUCCEEDED -> new Condition("Complete", "True", "SomeShardsFailed", "Some shards failed: " + failures(plan, progress), generation, since);
+      default -> new Condition("Complete", "False", "Scanning", "Shards are being scanned.", generation, since);
+    };
+  }
+
+  private static String failures(List<ShardAssignment> plan, Map<String, ShardStatus> progress) {
+    List<String> out = new ArrayList<>();
+    for (ShardAssignment a : plan) {
+      ShardStatus s = progress.get(Integer.toString(a.index()));
+      if (s != null && FAILED.equals(s.phase())) {
+        out.add("shard " + a.index() + " on " + a.node() + (s.message() == null ? "" : " (" + s.message() + ")"));
+      }
+    }
+    return String.join("; ", out);
+  }
+
+  private static String message(String phase, List<ShardAssignment> plan, Map<String, ShardStatus> progress, int open, long violations) {
+    if (plan.isEmpty()) {
+      return "Waiting for a ready scanner agent.";
+    }
+    long done = progress.values().stream().filter(s -> isTerminal(s.phase())).count();
+    return switch (phase) {
+      case PENDING -> "Planned over " + plan.size() + " shards; no agent has started yet.";
+      case RUNNING -> done + " of " + plan.size() + " shards done; " + open + " open ports so far.";
+      default -> open + " open ports, " + violations + " violations.";
+    };
+  }
+
+  /** Of two findings for one port (a resumed shard may report it twice), the better identified. */
+  private static Finding better(Finding a, Finding b) {
+    int sa = (a.service() != null ? 1 : 0) + (a.version() != null ? 2 : 0) + (a.product() != null ? 1 : 0);
+    int sb = (b.service() != null ? 1 : 0) + (b.version() != null ? 2 : 0) + (b.product() != null ? 1 : 0);
+    return sb > sa ? b : a;
+  }
+
+  private static int compareKeys(String a, String b) {
+    int ca = a.lastIndexOf(':');
+    int cb = b.lastIndexOf(':');
+    int c = Long.compare(Ipv4.unsigned(Ipv4.parse(a.substring(0, ca))), Ipv4.unsigned(Ipv4.parse(b.substring(0, cb))));
+    return c != 0 ? c : Integer.compare(Integer.parseInt(a.substring(ca + 1)), Integer.parseInt(b.substring(cb + 1)));
+  }
+
+  private static Instant instant(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static long nz(Long v) {
+    return v == null ? 0 : v;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.portolan.control.run;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+
+/**
+ * Deterministic names: the same policy generation or the same scheduled minute always names the
+ * same run, so an operator that restarts (or two replicas racing) can never start a run twice.
+ * Run names are also label values, so they stay within 63 characters.
+ */
+public final class RunNames {
+  private static final int MAX = 63;
+  private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm");
+
+  private RunNames() {}
+
+  /** The run for a policy's spec generation (policies without a schedule). */
+  public static String forGeneration(String policy, long generation) {
+    return fit(policy, "g" + generation);
+  }
+
+  /** The run for a scheduled time. */
+  public static String forSchedule(String policy, ZonedDateTime due) {
+    return fit(policy, MINUTE.format(due.withZoneSameInstant(java.time.ZoneOffset.UTC)));
+  }
+
+  /** A page of findings: shard and page number within the run. */
+  public static String page(String run, int shard, int page) {
+    return run + "-s" + shard + "-p" + page;
+  }
+
+  private static String fit(String policy, String suffix) {
+    String name = policy + "-" + suffix;
+    if (name.length() <= MAX) {
+      return name;
+    }
+    String hash = hash(policy).substring(0, 8);
+    int keep = MAX - suffix.length() - hash.length() - 2;
+    String head = policy.substring(0, keep).replaceAll("[-.]+$", "");
+    return head + "-" + hash + "-" + suffix;
+  }
+
+  /** Hex SHA-256 of a text: names, and the audit record's spec hash. */
+  public static String hash(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

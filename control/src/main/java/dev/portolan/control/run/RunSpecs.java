@@ -1,0 +1,138 @@
+package dev.portolan.control.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.portolan.control.guard.GuardConfig;
+import dev.portolan.control.guard.GuardDecision;
+import dev.portolan.control.target.AddressRange;
+import dev.portolan.crds.v1alpha1.ScanPolicy;
+import dev.portolan.crds.v1alpha1.ScanPolicySpec;
+import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.AuditRecord;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.ScopeSnapshot;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
+import dev.portolan.crds.v1alpha1.ScanReportSpec;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the objects of a run: the main report, whose spec freezes everything the run is (scope,
+ * seed, rate, shard plan, audit record), and the pages that hold its findings.
+ */
+public final class RunSpecs {
+  private static final ObjectMapper CANONICAL =
+      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private RunSpecs() {}
+
+  /** What starts a run and who records it. */
+  public record Trigger(String reason, String createdBy, String engineVersion) {}
+
+  /**
+   * The main report of a run named {@code run} for {@code policy}, accepted by the guard as
+   * {@code decision}, planned as {@code shards}.
+   */
+  public static ScanReport mainReport(
+      ScanPolicy policy, String run, GuardDecision.Accepted decision, GuardConfig guard,
+      List<ShardAssignment> shards, long seed, Trigger trigger, Instant now) {
+    ScanPolicySpec spec = policy.getSpec();
+    ScopeSnapshot scope =
+        new ScopeSnapshot(
+            decision.scope().hosts().ranges().stream().map(AddressRange::toString).toList(),
+            decision.scope().excluded().ranges().stream().map(AddressRange::toString).toList(),
+            decision.ports().toString(),
+            decision.workload().addresses(),
+            decision.workload().probes(),
+            seed,
+            spec.rateOrDefault(),
+            spec.retriesOrDefault(),
+            spec.waitSecondsOrDefault(),
+            spec.validation(),
+            spec.expectations(),
+            // A Service's cluster IP is answered only through the node's NAT, which raw frames skip.
+            spec.targets() != null && spec.targets().services() != null ? ScopeSnapshot.CONNECT : ScopeSnapshot.SYN);
+    AuditRecord audit =
+        new AuditRecord(
+            spec.purpose(),
+            spec.requestedBy(),
+            spec.approval(),
+            policy.getMetadata().getGeneration(),
+            specHash(spec),
+            trigger.reason(),
+            guard.snapshot(),
+            trigger.engineVersion(),
+            trigger.createdBy(),
+            now.toString());
+    ScanReport report = new ScanReport();
+    report.setMetadata(meta(policy, run, run, Map.of()));
+    report.setSpec(new ScanReportSpec(policy.getMetadata().getName(), run, null, null, null, audit, scope, shards));
+    return report;
+  }
+
+  /** Page {@code page} (from 1) of shard {@code shard}'s findings in {@code run}. */
+  public static ScanReport page(ScanReport main, int shard, int page, List<Finding> findings) {
+    String run = main.getSpec().run();
+    ScanReport p = new ScanReport();
+    ObjectMeta meta = new ObjectMetaBuilder()
+        .withName(RunNames.page(run, shard, page))
+        .withNamespace(main.getMetadata().getNamespace())
+        .withLabels(Map.of(
+            ScanReport.POLICY_LABEL, main.getSpec().policy(),
+            ScanReport.RUN_LABEL, run,
+            ScanReport.PAGE_LABEL, "true"))
+        .build();
+    if (main.getMetadata().getUid() != null) {
+      meta.setOwnerReferences(List.of(new OwnerReferenceBuilder()
+          .withApiVersion(main.getApiVersion()).withKind(main.getKind())
+          .withName(main.getMetadata().getName()).withUid(main.getMetadata().getUid())
+          .build()));
+    }
+    p.setMetadata(meta);
+    p.setSpec(new ScanReportSpec(main.getSpec().policy(), run, main.getMetadata().getName(), page, shard, null, null, null));
+    p.setStatus(new dev.portolan.crds.v1alpha1.ScanReportStatus(
+        null, null, null, null, null, null, null, findings, null, null, null, null));
+    return p;
+  }
+
+  private static ObjectMeta meta(ScanPolicy policy, String name, String run, Map<String, String> extra) {
+    java.util.Map<String, String> labels = new java.util.HashMap<>(extra);
+    labels.put(ScanReport.POLICY_LABEL, policy.getMetadata().getName());
+    labels.put(ScanReport.RUN_LABEL, run);
+    ObjectMetaBuilder b = new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(policy.getMetadata().getNamespace())
+        .withLabels(labels);
+    if (policy.getMetadata().getUid() != null) {
+      b.withOwnerReferences(new OwnerReferenceBuilder()
+          .withApiVersion(policy.getApiVersion()).withKind(policy.getKind())
+          .withName(policy.getMetadata().getName()).withUid(policy.getMetadata().getUid())
+          .withController(true).withBlockOwnerDeletion(true)
+          .build());
+    }
+    return b.build();
+  }
+
+  /** SHA-256 of the spec's canonical JSON: proves later which exact spec a run ran under. */
+  public static String specHash(ScanPolicySpec spec) {
+    try {
+      Object tree = CANONICAL.readValue(CANONICAL.writeValueAsBytes(spec), Object.class);
+      return "sha256:" + RunNames.hash(CANONICAL.writeValueAsString(tree));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String json(Object o) {
+    try {
+      return CANONICAL.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
