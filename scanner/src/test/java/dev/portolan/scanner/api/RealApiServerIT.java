@@ -18,13 +18,12 @@ import dev.portolan.scanner.agent.AgentServer;
 import dev.portolan.scanner.engine.ConnectScanner;
 import dev.portolan.scanner.engine.PathResolver;
 import dev.portolan.scanner.engine.ScannerFactory;
+import dev.portolan.testkit.KubeApi;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -49,26 +48,18 @@ import org.junit.jupiter.params.provider.CsvSource;
  * columns; the status subresource; server-side apply by several agents at once, each owning its
  * own shard key; conflicts; and the object size limit that makes paging necessary.
  */
-@DisplayName("the CRDs and the agent's status writes on a real apiextensions-apiserver")
+@DisplayName("the CRDs and the agent's status writes on a real API server")
 class RealApiServerIT {
-  static RealApiServer api;
+  static KubeApi api;
   static KubernetesClient client;
   static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll
   static void start() throws Exception {
-    api = RealApiServer.start();
-    client = api.client;
-    for (String crd : List.of("scanpolicies.portolan.dev-v1.yml", "scanreports.portolan.dev-v1.yml")) {
-      try (InputStream in = ScanReport.class.getResourceAsStream("/META-INF/fabric8/" + crd)) {
-        CustomResourceDefinition d = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-        client.apiextensions().v1().customResourceDefinitions().resource(d).serverSideApply();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-          CustomResourceDefinition c = client.apiextensions().v1().customResourceDefinitions().withName(d.getMetadata().getName()).get();
-          return c.getStatus() != null && c.getStatus().getConditions().stream().anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus()));
-        });
-      }
-    }
+    api = KubeApi.start();
+    client = api.admin();
+    api.createNamespace("crd");
+    api.applyCrds("META-INF/fabric8/scanpolicies.portolan.dev-v1.yml", "META-INF/fabric8/scanreports.portolan.dev-v1.yml");
   }
 
   @AfterAll
@@ -195,7 +186,7 @@ class RealApiServerIT {
     void subresourceAndColumns() throws Exception {
       ScanReport r = mainReport("columns", 1);
       assertThat(r.getStatus()).isNull();
-      RealApiServer.Result get = api.kubectl("get", "scanreports", "-n", "crd");
+      KubeApi.Result get = api.kubectl("get", "scanreports", "-n", "crd");
       assertThat(get.code()).as(get.output()).isZero();
       assertThat(get.output().lines().findFirst().orElse(""))
           .contains("NAME").contains("POLICY").contains("PHASE").contains("OPEN").contains("VIOLATIONS").contains("AGE");
