@@ -10,7 +10,7 @@ import static dev.portolan.e2e.LabSystem.WEB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.portolan.control.aggregate.ReportAggregator;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicyStatus.RunSummary;
 import dev.portolan.crds.v1alpha1.ScanReport;
@@ -127,7 +127,7 @@ class EndToEndInLabIT {
               system.requireAllAlive();
               return client().resources(ScanReport.class).inNamespace(NS).withName(RUN).get();
             },
-            r -> r != null && r.getStatus() != null && ReportAggregator.isTerminal(r.getStatus().phase()));
+            r -> r != null && r.getStatus() != null && RunPhase.isTerminal(r.getStatus().phase()));
     runTime = Duration.between(applied, Instant.now());
     System.out.println("e2e: " + RUN + " " + report.getStatus().phase() + " " + runTime.toMillis() + " ms after the policy was applied");
 
@@ -153,7 +153,7 @@ class EndToEndInLabIT {
   @DisplayName("the run succeeds within the time budget, every shard done, the report's condition Complete")
   void runSucceeds() {
     ScanReportStatus s = report.getStatus();
-    assertThat(s.phase()).as(s.message()).isEqualTo("Succeeded");
+    assertThat(s.phase()).as(s.message()).isEqualTo(RunPhase.Succeeded);
     assertThat(s.conditions()).anySatisfy(c -> {
       assertThat(c.type()).isEqualTo("Complete");
       assertThat(c.status()).isEqualTo("True");
@@ -181,7 +181,7 @@ class EndToEndInLabIT {
     for (ShardAssignment a : plan) {
       ShardStatus s = progress.get(Integer.toString(a.index()));
       assertThat(s.node()).as("shard %d was written by the agent it was assigned to", a.index()).isEqualTo(a.node());
-      assertThat(s.phase()).isEqualTo("Succeeded");
+      assertThat(s.phase()).isEqualTo(RunPhase.Succeeded);
       assertThat(s.attempts()).isEqualTo(1);
       assertThat(s.position()).as("shard %d scanned to its end", a.index()).isEqualTo(s.total());
       assertThat(s.probesSent()).as("shard %d sent probes", a.index()).isPositive();
@@ -385,7 +385,7 @@ class EndToEndInLabIT {
               return p.getStatus() == null ? null : p.getStatus().lastRun();
             },
             r -> r != null && RUN.equals(r.report()));
-    assertThat(last.phase()).isEqualTo("Succeeded");
+    assertThat(last.phase()).isEqualTo(RunPhase.Succeeded);
     assertThat(last.open()).isEqualTo(IN_SCOPE.size());
     assertThat(last.violations()).isEqualTo(1);
   }

@@ -3,6 +3,7 @@ package dev.portolan.control.aggregate;
 import dev.portolan.control.expect.Expectations;
 import dev.portolan.control.target.Ipv4;
 import dev.portolan.crds.v1alpha1.Condition;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportSpec;
@@ -37,18 +38,7 @@ public final class ReportAggregator {
   /** Entries of the diff and violation lists kept on the main report. */
   public static final int MAX_LISTED = 100;
 
-  /** Phases of a run and of a shard. */
-  public static final String PENDING = "Pending";
-  public static final String RUNNING = "Running";
-  public static final String SUCCEEDED = "Succeeded";
-  public static final String PARTIALLY_SUCCEEDED = "PartiallySucceeded";
-  public static final String FAILED = "Failed";
-
   private ReportAggregator() {}
-
-  public static boolean isTerminal(String phase) {
-    return SUCCEEDED.equals(phase) || FAILED.equals(phase) || PARTIALLY_SUCCEEDED.equals(phase);
-  }
 
   /**
    * The operator's part of a run's status. {@code shards} is left out (null): it is the agents'
@@ -62,7 +52,7 @@ public final class ReportAggregator {
     ScanReportSpec spec = report.getSpec();
     List<ShardAssignment> plan = spec.shards() == null ? List.of() : spec.shards();
     Map<String, ShardStatus> progress = shards == null ? Map.of() : shards;
-    String phase = phase(plan, progress);
+    RunPhase phase = phase(plan, progress);
 
     Map<String, Finding> findings = new TreeMap<>(ReportAggregator::compareKeys);
     List<String> pageNames = new ArrayList<>();
@@ -109,7 +99,7 @@ public final class ReportAggregator {
           }
         }
       }
-      if (isTerminal(phase)) {
+      if (RunPhase.isTerminal(phase)) {
         for (Finding f : before.values()) {
           if (!findings.containsKey(f.key())) {
             removed++;
@@ -144,7 +134,7 @@ public final class ReportAggregator {
       }
     }
     String start = startAt == null ? null : startAt.toString();
-    Instant completionAt = isTerminal(phase) ? (endAt != null ? endAt : now) : null;
+    Instant completionAt = RunPhase.isTerminal(phase) ? (endAt != null ? endAt : now) : null;
     String completion = completionAt == null ? null : completionAt.toString();
     Double duration = null;
     Double rate = null;
@@ -182,31 +172,31 @@ public final class ReportAggregator {
     }
   }
 
-  static String phase(List<ShardAssignment> plan, Map<String, ShardStatus> progress) {
+  static RunPhase phase(List<ShardAssignment> plan, Map<String, ShardStatus> progress) {
     if (plan.isEmpty()) {
-      return PENDING;
+      return RunPhase.Pending;
     }
     int succeeded = 0;
     int failed = 0;
     boolean started = false;
     for (ShardAssignment a : plan) {
       ShardStatus s = progress.get(Integer.toString(a.index()));
-      String p = s == null ? null : s.phase();
-      if (SUCCEEDED.equals(p)) {
+      RunPhase p = s == null ? null : s.phase();
+      if (p == RunPhase.Succeeded) {
         succeeded++;
-      } else if (FAILED.equals(p)) {
+      } else if (p == RunPhase.Failed) {
         failed++;
       }
       started |= s != null;
     }
     if (succeeded + failed == plan.size()) {
-      return failed == 0 ? SUCCEEDED : succeeded == 0 ? FAILED : PARTIALLY_SUCCEEDED;
+      return failed == 0 ? RunPhase.Succeeded : succeeded == 0 ? RunPhase.Failed : RunPhase.PartiallySucceeded;
     }
-    return started ? RUNNING : PENDING;
+    return started ? RunPhase.Running : RunPhase.Pending;
   }
 
   private static Condition completeCondition(
-      String phase, List<ShardAssignment> plan, Map<String, ShardStatus> progress, ScanReport report, Instant now) {
+      RunPhase phase, List<ShardAssignment> plan, Map<String, ShardStatus> progress, ScanReport report, Instant now) {
     Long generation = report.getMetadata().getGeneration();
     String previous =
         report.getStatus() == null || report.getStatus().conditions() == null
@@ -216,7 +206,7 @@ public final class ReportAggregator {
                 .map(Condition::lastTransitionTime)
                 .findFirst()
                 .orElse(null);
-    boolean done = isTerminal(phase);
+    boolean done = RunPhase.isTerminal(phase);
     String status = done ? "True" : "False";
     boolean same =
         report.getStatus() != null
@@ -227,9 +217,9 @@ public final class ReportAggregator {
       return new Condition("Complete", "False", "NoScanners", "No ready scanner agent matches the policy's scanners selector; the run waits for one.", generation, since);
     }
     return switch (phase) {
-      case SUCCEEDED -> new Condition("Complete", "True", "AllShardsSucceeded", "Every shard finished.", generation, since);
-      case FAILED -> new Condition("Complete", "True", "AllShardsFailed", "Every shard failed: " + failures(plan, progress), generation, since);
-      case PARTIALLY_SUCCEEDED -> new Condition("Complete", "True", "SomeShardsFailed", "Some shards failed: " + failures(plan, progress), generation, since);
+      case Succeeded -> new Condition("Complete", "True", "AllShardsSucceeded", "Every shard finished.", generation, since);
+      case Failed -> new Condition("Complete", "True", "AllShardsFailed", "Every shard failed: " + failures(plan, progress), generation, since);
+      case PartiallySucceeded -> new Condition("Complete", "True", "SomeShardsFailed", "Some shards failed: " + failures(plan, progress), generation, since);
       default -> new Condition("Complete", "False", "Scanning", "Shards are being scanned.", generation, since);
     };
   }
@@ -238,21 +228,21 @@ public final class ReportAggregator {
     List<String> out = new ArrayList<>();
     for (ShardAssignment a : plan) {
       ShardStatus s = progress.get(Integer.toString(a.index()));
-      if (s != null && FAILED.equals(s.phase())) {
+      if (s != null && s.phase() == RunPhase.Failed) {
         out.add("shard " + a.index() + " on " + a.node() + (s.message() == null ? "" : " (" + s.message() + ")"));
       }
     }
     return String.join("; ", out);
   }
 
-  private static String message(String phase, List<ShardAssignment> plan, Map<String, ShardStatus> progress, int open, long violations) {
+  private static String message(RunPhase phase, List<ShardAssignment> plan, Map<String, ShardStatus> progress, int open, long violations) {
     if (plan.isEmpty()) {
       return "Waiting for a ready scanner agent.";
     }
-    long done = progress.values().stream().filter(s -> isTerminal(s.phase())).count();
+    long done = progress.values().stream().filter(s -> RunPhase.isTerminal(s.phase())).count();
     return switch (phase) {
-      case PENDING -> "Planned over " + plan.size() + " shards; no agent has started yet.";
-      case RUNNING -> done + " of " + plan.size() + " shards done; " + open + " open ports so far.";
+      case Pending -> "Planned over " + plan.size() + " shards; no agent has started yet.";
+      case Running -> done + " of " + plan.size() + " shards done; " + open + " open ports so far.";
       default -> open + " open ports, " + violations + " violations.";
     };
   }

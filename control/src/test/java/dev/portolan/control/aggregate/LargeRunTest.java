@@ -15,6 +15,7 @@ import dev.portolan.control.aggregate.ReportAggregator.PreviousRun;
 import dev.portolan.control.fixtures.Reports;
 import dev.portolan.control.run.FindingPages;
 import dev.portolan.crds.v1alpha1.ExpectationsSpec;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
@@ -102,7 +103,7 @@ class LargeRunTest {
       progress.put(
           Integer.toString(s),
           Reports.shard(
-              "node-" + (char) ('a' + s), ReportAggregator.SUCCEEDED, 25_000, 1_000, 2_000, "2024-05-01T11:00:00Z",
+              "node-" + (char) ('a' + s), RunPhase.Succeeded, 25_000, 1_000, 2_000, "2024-05-01T11:00:00Z",
               "2024-05-01T11:10:00Z", null));
     }
     return progress;
@@ -152,7 +153,7 @@ class LargeRunTest {
             status.conditions());
     mainReport.setStatus(stored);
 
-    assertThat(status.phase()).isEqualTo(ReportAggregator.SUCCEEDED);
+    assertThat(status.phase()).isEqualTo(RunPhase.Succeeded);
     assertThat(status.findings()).as("findings are not inlined").isNull();
     assertThat(status.summary().open()).isEqualTo((long) OPEN_PORTS);
     assertThat(status.summary().hosts()).isEqualTo(4_000L);

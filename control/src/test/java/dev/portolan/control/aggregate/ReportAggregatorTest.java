@@ -18,6 +18,7 @@ import dev.portolan.control.target.Shard;
 import dev.portolan.crds.v1alpha1.Condition;
 import dev.portolan.crds.v1alpha1.ExpectationsSpec.ExposureRule;
 import dev.portolan.crds.v1alpha1.ExpectationsSpec;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Diff;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Endpoint;
@@ -53,6 +54,14 @@ class ReportAggregatorTest {
 
   /** Shard progress by index; a null phase leaves the shard's entry out (its agent has not written yet). */
   private static Map<String, ShardStatus> shards(String... phases) {
+    RunPhase[] p = new RunPhase[phases.length];
+    for (int i = 0; i < phases.length; i++) {
+      p[i] = phases[i] == null ? null : RunPhase.valueOf(phases[i]);
+    }
+    return shards(p);
+  }
+
+  private static Map<String, ShardStatus> shards(RunPhase... phases) {
     Map<String, ShardStatus> out = new HashMap<>();
     for (int i = 0; i < phases.length; i++) {
       if (phases[i] != null) {
@@ -64,7 +73,7 @@ class ReportAggregatorTest {
 
   private static Map<String, ShardStatus> allSucceeded(int n) {
     String[] phases = new String[n];
-    Arrays.fill(phases, ReportAggregator.SUCCEEDED);
+    Arrays.fill(phases, RunPhase.Succeeded.name());
     return shards(phases);
   }
 
@@ -111,15 +120,15 @@ class ReportAggregatorTest {
     void fromShards(String phases, String expected) {
       String[] p = Arrays.stream(phases.split(",")).map(s -> s.equals("-") ? null : s).toArray(String[]::new);
       ScanReportStatus s = aggregate(main(plan(p.length)), shards(p));
-      assertThat(s.phase()).isEqualTo(expected);
-      assertThat(complete(s).status()).isEqualTo(ReportAggregator.isTerminal(expected) ? "True" : "False");
+      assertThat(s.phase()).isEqualTo(RunPhase.valueOf(expected));
+      assertThat(complete(s).status()).isEqualTo(RunPhase.valueOf(expected).terminal() ? "True" : "False");
     }
 
     @Test
     @DisplayName("is Pending with no plan, waiting for a scanner agent")
     void noPlan() {
-      ScanReportStatus s = aggregate(main(List.of()), shards(ReportAggregator.SUCCEEDED));
-      assertThat(s.phase()).isEqualTo(ReportAggregator.PENDING);
+      ScanReportStatus s = aggregate(main(List.of()), shards(RunPhase.Succeeded));
+      assertThat(s.phase()).isEqualTo(RunPhase.Pending);
       assertThat(s.message()).isEqualTo("Waiting for a ready scanner agent.");
       assertThat(complete(s))
           .extracting(Condition::status, Condition::reason)
@@ -130,21 +139,21 @@ class ReportAggregatorTest {
     @Test
     @DisplayName("ignores progress for a shard the plan does not have")
     void strayShard() {
-      Map<String, ShardStatus> progress = Map.of("7", shard(ReportAggregator.SUCCEEDED));
-      assertThat(aggregate(main(plan(1)), progress).phase()).isEqualTo(ReportAggregator.PENDING);
+      Map<String, ShardStatus> progress = Map.of("7", shard(RunPhase.Succeeded));
+      assertThat(aggregate(main(plan(1)), progress).phase()).isEqualTo(RunPhase.Pending);
     }
 
     @Test
     @DisplayName("takes absent shard progress as none")
     void nullShards() {
-      assertThat(aggregate(main(plan(2)), null).phase()).isEqualTo(ReportAggregator.PENDING);
+      assertThat(aggregate(main(plan(2)), null).phase()).isEqualTo(RunPhase.Pending);
     }
 
     @Test
     @DisplayName("knows which phases are terminal")
     void terminal() {
-      assertThat(List.of("Succeeded", "PartiallySucceeded", "Failed")).allMatch(ReportAggregator::isTerminal);
-      assertThat(Arrays.asList("Pending", "Running", null, "Bogus")).noneMatch(ReportAggregator::isTerminal);
+      assertThat(List.of(RunPhase.Succeeded, RunPhase.PartiallySucceeded, RunPhase.Failed)).allMatch(RunPhase::isTerminal);
+      assertThat(Arrays.asList(RunPhase.Pending, RunPhase.Running, null)).noneMatch(RunPhase::isTerminal);
     }
   }
 
@@ -165,7 +174,7 @@ class ReportAggregatorTest {
       ScanReportStatus s =
           aggregate(
               main(plan(2)),
-              shards(ReportAggregator.SUCCEEDED, ReportAggregator.RUNNING),
+              shards(RunPhase.Succeeded, RunPhase.Running),
               page(0, 1, List.of(finding("10.0.0.1", 22, "ssh"), finding("10.0.0.2", 22, "ssh"), finding("10.0.0.3", 80, "http"))));
       assertThat(s.message()).isEqualTo("1 of 2 shards done; 3 open ports so far.");
       assertThat(complete(s))
@@ -190,9 +199,9 @@ class ReportAggregatorTest {
     void partlyFailed() {
       Map<String, ShardStatus> progress =
           Map.of(
-              "0", shard("node-a", ReportAggregator.SUCCEEDED, 10, 0, 0, EARLIER, EARLIER, null),
-              "1", shard("node-b", ReportAggregator.FAILED, 10, 0, 0, EARLIER, EARLIER, "link eth0 went down"),
-              "2", shard("node-c", ReportAggregator.FAILED, 10, 0, 0, EARLIER, EARLIER, null));
+              "0", shard("node-a", RunPhase.Succeeded, 10, 0, 0, EARLIER, EARLIER, null),
+              "1", shard("node-b", RunPhase.Failed, 10, 0, 0, EARLIER, EARLIER, "link eth0 went down"),
+              "2", shard("node-c", RunPhase.Failed, 10, 0, 0, EARLIER, EARLIER, null));
       Condition c = complete(aggregate(main(plan(3)), progress));
       assertThat(c.status()).isEqualTo("True");
       assertThat(c.reason()).isEqualTo("SomeShardsFailed");
@@ -203,7 +212,7 @@ class ReportAggregatorTest {
     @DisplayName("a wholly failed run says every shard failed")
     void failed() {
       Map<String, ShardStatus> progress =
-          Map.of("0", shard("node-a", ReportAggregator.FAILED, 0, 0, 0, null, null, "no CAP_NET_RAW"));
+          Map.of("0", shard("node-a", RunPhase.Failed, 0, 0, 0, null, null, "no CAP_NET_RAW"));
       Condition c = complete(aggregate(main(plan(1)), progress));
       assertThat(c).extracting(Condition::status, Condition::reason).containsExactly("True", "AllShardsFailed");
       assertThat(c.message()).isEqualTo("Every shard failed: shard 0 on node-a (no CAP_NET_RAW)");
@@ -235,7 +244,7 @@ class ReportAggregatorTest {
       ScanReport r = main(plan(2));
       r.setStatus(withCondition("False", EARLIER));
       assertThat(complete(aggregate(r, Map.of())).lastTransitionTime()).isEqualTo(EARLIER);
-      assertThat(complete(aggregate(r, shards(ReportAggregator.RUNNING))).lastTransitionTime()).isEqualTo(EARLIER);
+      assertThat(complete(aggregate(r, shards(RunPhase.Running))).lastTransitionTime()).isEqualTo(EARLIER);
       ScanReport noPlan = main(List.of());
       noPlan.setStatus(withCondition("False", EARLIER));
       assertThat(complete(aggregate(noPlan, Map.of()))).extracting(Condition::reason, Condition::lastTransitionTime).containsExactly("NoScanners", EARLIER);
@@ -255,7 +264,7 @@ class ReportAggregatorTest {
       ScanReport r = main(plan(1));
       r.setStatus(withCondition("True", EARLIER));
       assertThat(complete(aggregate(r, allSucceeded(1))).lastTransitionTime()).isEqualTo(EARLIER);
-      assertThat(complete(aggregate(r, shards(ReportAggregator.FAILED))).lastTransitionTime()).isEqualTo(EARLIER);
+      assertThat(complete(aggregate(r, shards(RunPhase.Failed))).lastTransitionTime()).isEqualTo(EARLIER);
     }
 
     @Test
@@ -263,7 +272,7 @@ class ReportAggregatorTest {
     void changesBack() {
       ScanReport r = main(plan(1));
       r.setStatus(withCondition("True", EARLIER));
-      assertThat(complete(aggregate(r, shards(ReportAggregator.RUNNING))).lastTransitionTime()).isEqualTo(NOW.toString());
+      assertThat(complete(aggregate(r, shards(RunPhase.Running))).lastTransitionTime()).isEqualTo(NOW.toString());
     }
 
     @Test
@@ -286,8 +295,8 @@ class ReportAggregatorTest {
     void span() {
       Map<String, ShardStatus> progress =
           Map.of(
-              "0", shard("node-a", ReportAggregator.SUCCEEDED, 6_000, 5_000, 900, "2024-05-01T11:00:10Z", "2024-05-01T11:01:00Z", null),
-              "1", shard("node-b", ReportAggregator.SUCCEEDED, 4_000, 3_000, 800, "2024-05-01T11:00:00Z", "2024-05-01T11:01:40Z", null));
+              "0", shard("node-a", RunPhase.Succeeded, 6_000, 5_000, 900, "2024-05-01T11:00:10Z", "2024-05-01T11:01:00Z", null),
+              "1", shard("node-b", RunPhase.Succeeded, 4_000, 3_000, 800, "2024-05-01T11:00:00Z", "2024-05-01T11:01:40Z", null));
       ScanReportStatus s = aggregate(main(plan(2)), progress);
       assertThat(s.startTime()).isEqualTo("2024-05-01T11:00:00Z");
       assertThat(s.completionTime()).isEqualTo("2024-05-01T11:01:40Z");
@@ -302,7 +311,7 @@ class ReportAggregatorTest {
     @DisplayName("a running run has no completion time, and its duration runs until now")
     void running() {
       Map<String, ShardStatus> progress =
-          Map.of("0", shard("node-a", ReportAggregator.RUNNING, 7_200, 0, 0, "2024-05-01T11:00:00Z", null, null));
+          Map.of("0", shard("node-a", RunPhase.Running, 7_200, 0, 0, "2024-05-01T11:00:00Z", null, null));
       ScanReportStatus s = aggregate(main(plan(1)), progress);
       assertThat(s.completionTime()).isNull();
       assertThat(s.summary().durationSeconds()).isEqualTo(3_600.0);
@@ -319,7 +328,7 @@ class ReportAggregatorTest {
     @Test
     @DisplayName("without a start time there is no duration or rate")
     void noStart() {
-      ScanReportStatus s = aggregate(main(plan(1)), shards(ReportAggregator.RUNNING));
+      ScanReportStatus s = aggregate(main(plan(1)), shards(RunPhase.Running));
       assertThat(s.startTime()).isNull();
       assertThat(s.summary().durationSeconds()).isNull();
       assertThat(s.summary().rate()).isNull();
@@ -329,7 +338,7 @@ class ReportAggregatorTest {
     @DisplayName("a run of no measurable duration has no rate")
     void zeroDuration() {
       Map<String, ShardStatus> progress =
-          Map.of("0", shard("node-a", ReportAggregator.SUCCEEDED, 10, 0, 0, EARLIER, EARLIER, null));
+          Map.of("0", shard("node-a", RunPhase.Succeeded, 10, 0, 0, EARLIER, EARLIER, null));
       ScanReportStatus s = aggregate(main(plan(1)), progress);
       assertThat(s.summary().durationSeconds()).isZero();
       assertThat(s.summary().rate()).isNull();
@@ -340,8 +349,8 @@ class ReportAggregatorTest {
     void fractions() {
       Map<String, ShardStatus> progress =
           Map.of(
-              "0", shard("node-a", ReportAggregator.SUCCEEDED, 10, 0, 0, "2024-05-01T11:00:00Z", "2024-05-01T11:01:40.250Z", null),
-              "1", shard("node-b", ReportAggregator.SUCCEEDED, 10, 0, 0, "2024-05-01T11:00:00.500Z", "2024-05-01T11:01:40Z", null));
+              "0", shard("node-a", RunPhase.Succeeded, 10, 0, 0, "2024-05-01T11:00:00Z", "2024-05-01T11:01:40.250Z", null),
+              "1", shard("node-b", RunPhase.Succeeded, 10, 0, 0, "2024-05-01T11:00:00.500Z", "2024-05-01T11:01:40Z", null));
       ScanReportStatus s = aggregate(main(plan(2)), progress);
       assertThat(s.startTime()).isEqualTo("2024-05-01T11:00:00Z");
       assertThat(s.completionTime()).isEqualTo("2024-05-01T11:01:40.250Z");
@@ -351,7 +360,7 @@ class ReportAggregatorTest {
     @DisplayName("a shard time that is not RFC 3339 does not stop the aggregation")
     void malformedTime() {
       Map<String, ShardStatus> progress =
-          Map.of("0", shard("node-a", ReportAggregator.SUCCEEDED, 10, 0, 0, "yesterday", "2024-05-01T11:01:40Z", null));
+          Map.of("0", shard("node-a", RunPhase.Succeeded, 10, 0, 0, "yesterday", "2024-05-01T11:01:40Z", null));
       assertThatCode(() -> aggregate(main(plan(1)), progress)).doesNotThrowAnyException();
     }
   }
@@ -564,7 +573,7 @@ class ReportAggregatorTest {
     @Test
     @DisplayName("lists nothing as removed while the run is still scanning (it may not have reached it yet)")
     void running() {
-      ScanReportStatus s = run(shards(ReportAggregator.RUNNING), List.of(finding("10.0.0.4", 443, "https")));
+      ScanReportStatus s = run(shards(RunPhase.Running), List.of(finding("10.0.0.4", 443, "https")));
       assertThat(s.diff().added()).containsExactly(new Endpoint("10.0.0.4", 443, "https"));
       assertThat(s.diff().removed()).isEmpty();
       assertThat(s.diff().removedCount()).isZero();
@@ -574,7 +583,7 @@ class ReportAggregatorTest {
     @Test
     @DisplayName("counts removals for a failed run too: it is complete")
     void failedRun() {
-      ScanReportStatus s = run(shards(ReportAggregator.FAILED), List.of());
+      ScanReportStatus s = run(shards(RunPhase.Failed), List.of());
       assertThat(s.diff().removedCount()).isEqualTo(3L);
     }
 
@@ -638,18 +647,18 @@ class ReportAggregatorTest {
   @DisplayName("a status edited by hand")
   class HandEdited {
     private ScanReportStatus forged(List<Condition> conditions) {
-      Map<String, ShardStatus> fakeShards = Map.of("0", shard(ReportAggregator.SUCCEEDED), "1", shard(ReportAggregator.SUCCEEDED));
+      Map<String, ShardStatus> fakeShards = Map.of("0", shard(RunPhase.Succeeded), "1", shard(RunPhase.Succeeded));
       ReportSummary fakeSummary =
           new ReportSummary(1L, 1L, 1L, 9_999L, 0L, 0L, Map.of("gopher", 9_999L), 0L, 0L, 0L, 1.0, 1.0);
       return new ScanReportStatus(
-          ReportAggregator.SUCCEEDED, "All clear, nothing to see.", 99L, "2000-01-01T00:00:00Z", "2000-01-01T00:00:01Z",
+          RunPhase.Succeeded, "All clear, nothing to see.", 99L, "2000-01-01T00:00:00Z", "2000-01-01T00:00:01Z",
           fakeShards, fakeSummary, List.of(finding("1.2.3.4", 1, "gopher")), List.of("forged-page"),
           new Diff("forged", List.of(), List.of(), 0L, 0L), List.of(), conditions);
     }
 
     private ScanReportStatus run(ScanReport r) {
       return ReportAggregator.aggregate(
-          r, shards(ReportAggregator.SUCCEEDED, ReportAggregator.RUNNING),
+          r, shards(RunPhase.Succeeded, RunPhase.Running),
           List.of(page(0, 1, List.of(finding("10.0.0.1", 22, "ssh"), finding("10.0.0.5", 23, "telnet")))),
           Optional.of(PreviousRun.of("prev", List.of(page(0, 1, List.of(finding("10.0.0.9", 80, "http")))))), NOW);
     }
@@ -662,7 +671,7 @@ class ReportAggregatorTest {
       edited.setStatus(forged(null));
       ScanReportStatus s = run(edited);
       assertThat(s).isEqualTo(run(honest));
-      assertThat(s.phase()).isEqualTo(ReportAggregator.RUNNING);
+      assertThat(s.phase()).isEqualTo(RunPhase.Running);
       assertThat(s.summary().open()).isEqualTo(2L);
       assertThat(s.summary().violations()).isEqualTo(1L);
       assertThat(s.pages()).containsExactly(Reports.RUN + "-s0-p1");
@@ -707,7 +716,7 @@ class ReportAggregatorTest {
   void pure() {
     ScanReport r = main(plan(2), scope(NOTHING_ALLOWED, 10L));
     Collection<ScanReport> pages = List.of(page(0, 1, List.of(finding("10.0.0.1", 22, "ssh"))), page(1, 1, List.of(bare("10.0.0.1", 22))));
-    Map<String, ShardStatus> progress = shards(ReportAggregator.SUCCEEDED, ReportAggregator.RUNNING);
+    Map<String, ShardStatus> progress = shards(RunPhase.Succeeded, RunPhase.Running);
     ScanReportStatus first = ReportAggregator.aggregate(r, progress, pages, Optional.empty(), NOW);
     assertThat(ReportAggregator.aggregate(r, progress, pages, Optional.empty(), NOW)).isEqualTo(first);
     assertThat(r.getStatus()).isNull();

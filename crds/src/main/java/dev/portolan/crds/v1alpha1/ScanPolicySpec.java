@@ -22,13 +22,13 @@ public record ScanPolicySpec(
     @Required @Pattern(Patterns.PORTS)
         @JsonPropertyDescription("TCP ports and ranges, e.g. 22,80,443,8000-9000.")
         String ports,
-    @Min(1) @Max(10_000_000) @Default("1000")
+    @Min(1) @Max(10_000_000) @Default(Defaults.RATE_TEXT)
         @JsonPropertyDescription("Probes per second for the whole run, across all scanners (default 1000).")
         Long rate,
-    @Min(0) @Max(10) @Default("1")
+    @Min(0) @Max(10) @Default(Defaults.RETRIES_TEXT)
         @JsonPropertyDescription("Extra probes for targets that have not answered (default 1).")
         Integer retries,
-    @Min(0) @Max(600) @Default("3")
+    @Min(0) @Max(600) @Default(Defaults.WAIT_SECONDS_TEXT)
         @JsonPropertyDescription("Seconds to wait for late replies after the last probe (default 3).")
         Integer waitSeconds,
     @Pattern(Patterns.CRON)
@@ -43,7 +43,7 @@ public record ScanPolicySpec(
     @JsonPropertyDescription("Which scanner agents take part.") ScannersSpec scanners,
     @JsonPropertyDescription("The vantage point: the scanner agents on the nodes (default) or a pod with given labels.")
         SourceSpec source,
-    @Min(1) @Max(100) @Default("5")
+    @Min(1) @Max(100) @Default(Defaults.HISTORY_LIMIT_TEXT)
         @JsonPropertyDescription("Completed runs to keep (default 5); older reports are deleted.")
         Integer historyLimit) {
 
@@ -54,19 +54,19 @@ public record ScanPolicySpec(
   }
 
   public long rateOrDefault() {
-    return rate == null ? 1000 : rate;
+    return rate == null ? Defaults.RATE : rate;
   }
 
   public int retriesOrDefault() {
-    return retries == null ? 1 : retries;
+    return retries == null ? Defaults.RETRIES : retries;
   }
 
   public int waitSecondsOrDefault() {
-    return waitSeconds == null ? 3 : waitSeconds;
+    return waitSeconds == null ? Defaults.WAIT_SECONDS : waitSeconds;
   }
 
   public int historyLimitOrDefault() {
-    return historyLimit == null ? 5 : historyLimit;
+    return historyLimit == null ? Defaults.HISTORY_LIMIT : historyLimit;
   }
 
   public boolean suspended() {

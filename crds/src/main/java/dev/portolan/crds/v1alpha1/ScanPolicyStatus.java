@@ -20,6 +20,6 @@ public record ScanPolicyStatus(
   /** The latest completed run, in brief. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record RunSummary(
-      String report, String phase, String startTime, String completionTime, Long open, Long violations,
+      String report, RunPhase phase, String startTime, String completionTime, Long open, Long violations,
       Long newExposures, String result) {}
 }

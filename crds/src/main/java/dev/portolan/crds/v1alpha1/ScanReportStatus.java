@@ -12,7 +12,7 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScanReportStatus(
-    @JsonPropertyDescription("Pending, Running, Succeeded, PartiallySucceeded or Failed.") String phase,
+    @JsonPropertyDescription("Pending, Running, Succeeded, PartiallySucceeded or Failed.") RunPhase phase,
     String message,
     Long observedGeneration,
     String startTime,
@@ -36,7 +36,7 @@ public record ScanReportStatus(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ShardStatus(
       String node,
-      String phase,
+      RunPhase phase,
       Long position,
       Long total,
       Long probesSent,

@@ -9,5 +9,5 @@ import io.fabric8.generator.annotation.Min;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ValidationSpec(
     @JsonPropertyDescription("Identify service, product, version and TLS on every open port (default true).") Boolean enabled,
-    @Min(1) @Max(120) @JsonPropertyDescription("Seconds a port may take in all (default 10).") Integer timeoutSeconds,
-    @Min(0) @Max(9) @JsonPropertyDescription("How many probes to try, 0 (likely only) to 9 (all); default 7.") Integer intensity) {}
+    @Min(1) @Max(120) @JsonPropertyDescription("Seconds a port may take in all (default " + Defaults.VALIDATION_TIMEOUT_SECONDS_TEXT + ").") Integer timeoutSeconds,
+    @Min(0) @Max(9) @JsonPropertyDescription("How many probes to try, 0 (likely only) to 9 (all); default " + Defaults.VALIDATION_INTENSITY_TEXT + ".") Integer intensity) {}

@@ -1,5 +1,6 @@
 package dev.portolan.operator.metrics;
 
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicyStatus.RunSummary;
 import io.micrometer.core.instrument.Counter;
@@ -12,8 +13,8 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,13 +61,13 @@ public final class PortolanMetrics {
    * ({@code runUid}), however often the end is observed (a reconcile may read a cache that has not
    * yet seen the status it wrote).
    */
-  public void runCompleted(String runUid, String namespace, String policy, String phase, long probes) {
+  public void runCompleted(String runUid, String namespace, String policy, RunPhase phase, long probes) {
     synchronized (counted) {
       if (!counted.add(runUid)) {
         return;
       }
     }
-    Counter.builder("portolan.runs").description("Runs that ended, by result").tag("result", phase).register(registry).increment();
+    Counter.builder("portolan.runs").description("Runs that ended, by result").tag("result", phase.name()).register(registry).increment();
     probesSent.computeIfAbsent(List.of(namespace, policy), k -> Counter.builder("portolan.probes.sent")
             .description("Probes sent by the policy's completed runs").tags("namespace", namespace, "policy", policy)
             .register(registry))

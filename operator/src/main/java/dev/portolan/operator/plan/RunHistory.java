@@ -1,6 +1,6 @@
 package dev.portolan.operator.plan;
 
-import dev.portolan.control.aggregate.ReportAggregator;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicyStatus.RunSummary;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportStatus;
@@ -75,7 +75,7 @@ public final class RunHistory {
    */
   public Optional<ScanReport> baselineBefore(ScanReport report) {
     for (ScanReport r : runs) {
-      if (NEWEST_FIRST.compare(r, report) > 0 && ReportAggregator.SUCCEEDED.equals(phase(r))) {
+      if (NEWEST_FIRST.compare(r, report) > 0 && RunPhase.Succeeded.equals(phase(r))) {
         return Optional.of(r);
       }
     }
@@ -88,7 +88,7 @@ public final class RunHistory {
    */
   public List<ScanReport> toPrune(int limit) {
     List<ScanReport> ended = terminal();
-    Optional<ScanReport> baseline = ended.stream().filter(r -> ReportAggregator.SUCCEEDED.equals(phase(r))).findFirst();
+    Optional<ScanReport> baseline = ended.stream().filter(r -> RunPhase.Succeeded.equals(phase(r))).findFirst();
     List<ScanReport> out = new ArrayList<>();
     for (int i = Math.max(0, limit); i < ended.size(); i++) {
       ScanReport r = ended.get(i);
@@ -99,12 +99,12 @@ public final class RunHistory {
     return out;
   }
 
-  public static String phase(ScanReport r) {
-    return r.getStatus() == null || r.getStatus().phase() == null ? ReportAggregator.PENDING : r.getStatus().phase();
+  public static RunPhase phase(ScanReport r) {
+    return r.getStatus() == null || r.getStatus().phase() == null ? RunPhase.Pending : r.getStatus().phase();
   }
 
   public static boolean isTerminal(ScanReport r) {
-    return ReportAggregator.isTerminal(phase(r));
+    return RunPhase.isTerminal(phase(r));
   }
 
   /** The policy status's account of a run. */
@@ -117,14 +117,14 @@ public final class RunHistory {
   }
 
   /** "12 open, 1 violation", with the phase when the run did not succeed. */
-  static String result(String phase, Long open, Long violations) {
-    if (ReportAggregator.FAILED.equals(phase)) {
+  static String result(RunPhase phase, Long open, Long violations) {
+    if (RunPhase.Failed.equals(phase)) {
       return "failed";
     }
     long o = open == null ? 0 : open;
     long v = violations == null ? 0 : violations;
     String text = o + " open, " + v + (v == 1 ? " violation" : " violations");
-    return ReportAggregator.PARTIALLY_SUCCEEDED.equals(phase) ? text + " (some shards failed)" : text;
+    return RunPhase.PartiallySucceeded.equals(phase) ? text + " (some shards failed)" : text;
   }
 
   private static Instant createdAt(ScanReport r) {

@@ -1,6 +1,7 @@
 package dev.portolan.operator.reconcile;
 
 import dev.portolan.control.aggregate.ReportAggregator;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ReportSummary;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
 import dev.portolan.crds.v1alpha1.ScanReportStatus;
@@ -40,7 +41,7 @@ public final class RunStatus {
    */
   public static ScanReportStatus keepDiff(ScanReportStatus existing, ScanReportStatus aggregated) {
     if (existing == null || existing.diff() == null || existing.summary() == null || aggregated.summary() == null
-        || !ReportAggregator.isTerminal(existing.phase())) {
+        || !RunPhase.isTerminal(existing.phase())) {
       return aggregated;
     }
     ReportSummary a = aggregated.summary();

@@ -3,6 +3,8 @@ package dev.portolan.operator.reconcile;
 import dev.portolan.control.guard.Guard;
 import dev.portolan.control.guard.GuardDecision;
 import dev.portolan.crds.v1alpha1.Condition;
+import dev.portolan.crds.v1alpha1.Defaults;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec;
 import dev.portolan.crds.v1alpha1.ScanPolicyStatus;
@@ -144,7 +146,7 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
       }
     }
 
-    int historyLimit = spec == null ? 5 : spec.historyLimitOrDefault();
+    int historyLimit = spec == null ? Defaults.HISTORY_LIMIT : spec.historyLimitOrDefault();
     for (ScanReport old : history.toPrune(historyLimit)) {
       d.store().delete(old);
       history = RunHistory.of(history.runs().stream().filter(r -> r != old).toList());
@@ -277,7 +279,7 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
   }
 
   private static String describe(ScanReport run) {
-    String phase = RunHistory.phase(run);
+    RunPhase phase = RunHistory.phase(run);
     boolean planned = run.getSpec().shards() != null && !run.getSpec().shards().isEmpty();
     return "Run " + run.getMetadata().getName() + " is " + phase
         + (planned ? "." : ": it waits for a ready scanner agent.");

@@ -5,6 +5,7 @@ import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.control.guard.GuardConfig;
 import dev.portolan.control.run.ShardPlanner;
 import dev.portolan.crds.v1alpha1.Condition;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
@@ -119,7 +120,7 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
       status = RunStatus.keepDiff(existing, status);
     }
 
-    boolean ended = ReportAggregator.isTerminal(status.phase());
+    boolean ended = RunPhase.isTerminal(status.phase());
     boolean endSeen = Conditions.find(existing == null ? null : existing.conditions(), COMPLETE).map(Condition::isTrue).orElse(false);
     if (ended && !endSeen) {
       HasMetadata subject = policy(ns, spec.policy()).<HasMetadata>map(p -> p).orElse(report);
@@ -184,7 +185,7 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
     Optional<ScanReport> base;
     if (named != null) {
       base = runs.stream().filter(r -> r.getMetadata().getName().equals(named)).findFirst();
-      if (base.isEmpty() && ReportAggregator.isTerminal(existing.phase())) {
+      if (base.isEmpty() && RunPhase.isTerminal(existing.phase())) {
         return new Baseline(Optional.empty(), true);
       }
     } else {

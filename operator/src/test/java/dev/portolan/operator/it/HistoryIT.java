@@ -5,7 +5,7 @@ import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.portolan.control.aggregate.ReportAggregator;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Endpoint;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
@@ -44,7 +44,7 @@ class HistoryIT {
     String run = policy + "-g" + generation;
     h.awaitReport(run, r -> r.getSpec().shards() != null && !r.getSpec().shards().isEmpty());
     h.agent().finish(run, 0, "node-a", 16, findings);
-    return h.awaitReport(run, r -> ReportAggregator.SUCCEEDED.equals(r.getStatus().phase()));
+    return h.awaitReport(run, r -> RunPhase.Succeeded.equals(r.getStatus().phase()));
   }
 
   @Test

@@ -5,8 +5,8 @@ import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.crds.v1alpha1.Condition;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
@@ -80,11 +80,11 @@ class PolicyRunIT {
     FakeAgent agent = h.agent();
     agent.start(run, 0, "node-a", 6);
     agent.start(run, 1, "node-b", 6);
-    h.awaitReport(run, r -> ReportAggregator.RUNNING.equals(r.getStatus().phase()));
+    h.awaitReport(run, r -> RunPhase.Running.equals(r.getStatus().phase()));
     agent.finish(run, 0, "node-a", 6, List.of(finding("10.20.0.1", 80, "http"), finding("10.20.0.1", 22, "ssh")));
     agent.finish(run, 1, "node-b", 6, List.of(finding("10.20.0.2", 443, "https")));
 
-    ScanReport done = h.awaitReport(run, r -> ReportAggregator.SUCCEEDED.equals(r.getStatus().phase()));
+    ScanReport done = h.awaitReport(run, r -> RunPhase.Succeeded.equals(r.getStatus().phase()));
     ScanReportStatus s = done.getStatus();
     assertThat(s.summary().open()).isEqualTo(3L);
     assertThat(s.summary().violations()).isEqualTo(1L);
@@ -174,7 +174,7 @@ class PolicyRunIT {
     FakeAgent agent = h.agent();
     agent.finish(run, 0, "node-a", 2, List.of(finding("10.22.0.1", 22, "ssh")));
     agent.finish(run, 1, "node-b", 2, List.of());
-    ScanReport done = h.awaitReport(run, r -> ReportAggregator.SUCCEEDED.equals(r.getStatus().phase()));
+    ScanReport done = h.awaitReport(run, r -> RunPhase.Succeeded.equals(r.getStatus().phase()));
     assertThat(done.getStatus().summary().violations()).isEqualTo(1L);
 
     // Someone hides the violation and makes the run look clean.
@@ -204,7 +204,7 @@ class PolicyRunIT {
     agent.finish(run, 0, "node-a", 4096 * 2, first);
     agent.finish(run, 1, "node-b", 4096 * 2, second);
 
-    ScanReport done = h.awaitReport(run, r -> ReportAggregator.SUCCEEDED.equals(r.getStatus().phase()));
+    ScanReport done = h.awaitReport(run, r -> RunPhase.Succeeded.equals(r.getStatus().phase()));
     assertThat(h.pages(run)).hasSize(4);
     assertThat(done.getStatus().pages()).containsExactly(run + "-s0-p1", run + "-s0-p2", run + "-s1-p1", run + "-s1-p2");
     assertThat(done.getStatus().summary().open()).isEqualTo(2500L);

@@ -4,6 +4,7 @@ import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portolan.control.guard.GuardConfig;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.operator.support.ApiCalls;
 import dev.portolan.operator.support.Harness;
@@ -44,7 +45,7 @@ class RealAgentIT {
           AgentServer.start(agentClient, new Agent.Config("node-real", h.ns, patch, engine, Duration.ofMillis(500)), 0, m -> {});
       try {
         h.apply(policy("loopback", h.ns).cidrs("127.0.0.1").ports(listener.getLocalPort() + ",1-10").build());
-        ScanReport done = h.awaitReport("loopback-g1", r -> r.getStatus() != null && "Succeeded".equals(r.getStatus().phase()));
+        ScanReport done = h.awaitReport("loopback-g1", r -> r.getStatus() != null && r.getStatus().phase() == RunPhase.Succeeded);
         assertThat(done.getSpec().shards()).singleElement().satisfies(s -> assertThat(s.node()).isEqualTo("node-real"));
         assertThat(done.getStatus().shards()).containsKey("0");
         assertThat(done.getStatus().summary().open()).isEqualTo(1);

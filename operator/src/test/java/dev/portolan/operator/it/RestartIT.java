@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.crds.v1alpha1.Condition;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.operator.PortolanOperator;
 import dev.portolan.operator.support.Harness;
@@ -48,14 +48,14 @@ class RestartIT {
     h.apply(policy("steady", h.ns).build());
     ScanReport run = h.awaitReport("steady-g1", r -> r.getSpec().shards() != null && !r.getSpec().shards().isEmpty());
     h.agent().start("steady-g1", 0, "node-a", 3);
-    h.awaitReport("steady-g1", r -> r.getStatus() != null && ReportAggregator.RUNNING.equals(r.getStatus().phase()));
+    h.awaitReport("steady-g1", r -> r.getStatus() != null && RunPhase.Running.equals(r.getStatus().phase()));
 
     h.stop(first);
     // The agent finishes while no operator runs.
     h.agent().finish("steady-g1", 0, "node-a", 3, List.of(finding("10.20.0.1", 22, "ssh")));
     h.start();
 
-    ScanReport done = h.awaitReport("steady-g1", r -> ReportAggregator.SUCCEEDED.equals(r.getStatus().phase()));
+    ScanReport done = h.awaitReport("steady-g1", r -> RunPhase.Succeeded.equals(r.getStatus().phase()));
     assertThat(done.getMetadata().getUid()).isEqualTo(run.getMetadata().getUid());
     assertThat(done.getSpec().scope().seed()).isEqualTo(run.getSpec().scope().seed());
     assertThat(h.runs("steady")).hasSize(1);
@@ -88,7 +88,7 @@ class RestartIT {
       assertThat(s.rate()).isEqualTo(100L);
     });
     h.agent().finish("waiting-g1", 0, "node-b", 12, List.of());
-    h.awaitReport("waiting-g1", r -> ReportAggregator.SUCCEEDED.equals(r.getStatus().phase()));
+    h.awaitReport("waiting-g1", r -> RunPhase.Succeeded.equals(r.getStatus().phase()));
     await().atMost(Duration.ofSeconds(5)).until(() -> h.runs("waiting").size() == 1);
   }
 }

@@ -4,9 +4,9 @@ import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.control.run.RunNames;
 import dev.portolan.crds.v1alpha1.Condition;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec.ConcurrencyPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
@@ -53,7 +53,7 @@ class ScheduleIT {
 
   private static void finish(String run) {
     h.agent().finish(run, 0, "node-a", 3, List.of());
-    h.awaitReport(run, r -> ReportAggregator.SUCCEEDED.equals(r.getStatus().phase()));
+    h.awaitReport(run, r -> RunPhase.Succeeded.equals(r.getStatus().phase()));
   }
 
   @Nested
@@ -128,7 +128,7 @@ class ScheduleIT {
       h.agent().start("allow-g1", 0, "node-a", 3);
       h.apply(policy("allow", h.ns).concurrency(ConcurrencyPolicy.Allow).ports("22").build());
       h.awaitReport("allow-g2", r -> true);
-      assertThat(h.report("allow-g1").getStatus().phase()).isEqualTo(ReportAggregator.RUNNING);
+      assertThat(h.report("allow-g1").getStatus().phase()).isEqualTo(RunPhase.Running);
     }
   }
 }

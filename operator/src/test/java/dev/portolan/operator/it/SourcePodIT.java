@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.portolan.control.aggregate.ReportAggregator;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.operator.PortolanOperator;
 import dev.portolan.operator.cluster.SourcePods;
@@ -71,7 +71,7 @@ class SourcePodIT {
     await().atMost(Harness.WAIT).until(() -> h.client.pods().inNamespace(workloads).withName(podName).get() != null);
 
     h.agent().finish(run, 0, podName, 12, List.of());
-    h.awaitReport(run, r -> ReportAggregator.SUCCEEDED.equals(r.getStatus().phase()));
+    h.awaitReport(run, r -> RunPhase.Succeeded.equals(r.getStatus().phase()));
     await().atMost(Harness.WAIT).until(() -> h.client.pods().inNamespace(workloads).withName(podName).get() == null);
   }
 

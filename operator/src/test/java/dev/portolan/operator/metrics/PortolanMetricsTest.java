@@ -3,9 +3,10 @@ package dev.portolan.operator.metrics;
 import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
-import dev.portolan.crds.v1alpha1.ScanPolicyStatus;
 import dev.portolan.crds.v1alpha1.ScanPolicyStatus.RunSummary;
+import dev.portolan.crds.v1alpha1.ScanPolicyStatus;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class PortolanMetricsTest {
   private static ScanPolicy withLastRun(String name, long open, long violations) {
     ScanPolicy p = policy(name, "shop").build();
     p.setStatus(new ScanPolicyStatus(1L, null, null,
-        new RunSummary(name + "-g1", "Succeeded", "2026-03-10T10:00:00Z", "2026-03-10T10:01:30Z", open, violations, null, "x"), null, null));
+        new RunSummary(name + "-g1", RunPhase.Succeeded, "2026-03-10T10:00:00Z", "2026-03-10T10:01:30Z", open, violations, null, "x"), null, null));
     return p;
   }
 
@@ -23,8 +24,8 @@ class PortolanMetricsTest {
   @DisplayName("per-policy gauges follow the policies' last runs, and vanish with the policy; a run counts once")
   void gauges() {
     PortolanMetrics m = new PortolanMetrics();
-    m.runCompleted("uid-1", "shop", "web", "Succeeded", 1200);
-    m.runCompleted("uid-1", "shop", "web", "Succeeded", 1200);
+    m.runCompleted("uid-1", "shop", "web", RunPhase.Succeeded, 1200);
+    m.runCompleted("uid-1", "shop", "web", RunPhase.Succeeded, 1200);
     m.refresh(Stream.of(withLastRun("web", 4, 1), policy("new", "shop").build()));
     String text = m.scrape();
     assertThat(text)

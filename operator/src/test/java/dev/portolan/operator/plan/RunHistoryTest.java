@@ -3,7 +3,7 @@ package dev.portolan.operator.plan;
 import static dev.portolan.operator.support.Reports.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portolan.control.aggregate.ReportAggregator;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("RunHistory")
 class RunHistoryTest {
-  private static final String OK = ReportAggregator.SUCCEEDED;
+  private static final RunPhase OK = RunPhase.Succeeded;
 
   @Test
   @DisplayName("orders runs by creation time, not by name (g10 is newer than g9)")
@@ -37,8 +37,8 @@ class RunHistoryTest {
     RunHistory h = RunHistory.of(List.of(
         run("a", "2026-03-10T01:00:00Z", OK),
         run("b", "2026-03-10T02:00:00Z", OK),
-        run("c", "2026-03-10T03:00:00Z", ReportAggregator.FAILED),
-        run("d", "2026-03-10T04:00:00Z", ReportAggregator.FAILED),
+        run("c", "2026-03-10T03:00:00Z", RunPhase.Failed),
+        run("d", "2026-03-10T04:00:00Z", RunPhase.Failed),
         run("e", "2026-03-10T05:00:00Z", null)));
     assertThat(h.toPrune(2)).extracting(r -> r.getMetadata().getName()).containsExactly("a");
     assertThat(h.toPrune(5)).isEmpty();
@@ -51,7 +51,7 @@ class RunHistoryTest {
     RunHistory h = RunHistory.of(List.of(
         run("a", "2026-03-10T01:00:00Z", OK),
         run("b", "2026-03-10T02:00:00Z", OK),
-        run("c", "2026-03-10T03:00:00Z", ReportAggregator.PARTIALLY_SUCCEEDED),
+        run("c", "2026-03-10T03:00:00Z", RunPhase.PartiallySucceeded),
         current,
         run("e", "2026-03-10T05:00:00Z", OK)));
     assertThat(h.baselineBefore(current)).hasValueSatisfying(r -> assertThat(r.getMetadata().getName()).isEqualTo("b"));
@@ -62,8 +62,8 @@ class RunHistoryTest {
   @DisplayName("summarises a run for the policy status")
   void summary() {
     assertThat(RunHistory.summary(run("a", "2026-03-10T01:00:00Z", OK)).result()).isEqualTo("3 open, 1 violation");
-    assertThat(RunHistory.result(ReportAggregator.PARTIALLY_SUCCEEDED, 0L, 2L)).isEqualTo("0 open, 2 violations (some shards failed)");
-    assertThat(RunHistory.result(ReportAggregator.FAILED, 0L, 0L)).isEqualTo("failed");
+    assertThat(RunHistory.result(RunPhase.PartiallySucceeded, 0L, 2L)).isEqualTo("0 open, 2 violations (some shards failed)");
+    assertThat(RunHistory.result(RunPhase.Failed, 0L, 0L)).isEqualTo("failed");
     var s = RunHistory.summary(run("a", "2026-03-10T01:00:00Z", OK));
     assertThat(s.newExposures()).as("no baseline, so nothing is 'new'").isNull();
     assertThat(s.phase()).isEqualTo(OK);

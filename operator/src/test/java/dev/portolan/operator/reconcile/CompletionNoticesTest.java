@@ -4,10 +4,11 @@ import static dev.portolan.operator.support.Reports.run;
 import static dev.portolan.operator.support.Reports.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portolan.crds.v1alpha1.ScanReportStatus;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Diff;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Endpoint;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Violation;
+import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -18,7 +19,7 @@ class CompletionNoticesTest {
   @Test
   @DisplayName("a clean first run: one Normal RunCompleted, keyed by run")
   void cleanRun() {
-    var notices = CompletionNotices.of(run("web-g1", "2026-03-10T10:00:00Z", null), status("Succeeded", 3L, 0L, null));
+    var notices = CompletionNotices.of(run("web-g1", "2026-03-10T10:00:00Z", null), status(RunPhase.Succeeded, 3L, 0L, null));
     assertThat(notices).singleElement().satisfies(n -> {
       assertThat(n.type()).isEqualTo("Normal");
       assertThat(n.reason()).isEqualTo("RunCompleted");
@@ -36,7 +37,7 @@ class CompletionNoticesTest {
       added.add(new Endpoint("10.0.0." + i, 22, "ssh"));
       violations.add(new Violation("10.0.0." + i, 22, "ssh", "no"));
     }
-    ScanReportStatus base = status("Succeeded", 7L, 7L, new Diff("web-g1", added, List.of(), 7L, 0L));
+    ScanReportStatus base = status(RunPhase.Succeeded, 7L, 7L, new Diff("web-g1", added, List.of(), 7L, 0L));
     ScanReportStatus s = new ScanReportStatus(base.phase(), null, 1L, null, null, null, base.summary(), null, null, base.diff(), violations, null);
     var notices = CompletionNotices.of(run("web-g2", "2026-03-10T10:00:00Z", null), s);
     assertThat(notices).extracting(CompletionNotices.Notice::reason).containsExactly("RunCompleted", "NewExposure", "ExpectationViolated");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portolan.control.run.FindingPages;
 import dev.portolan.control.run.RunSpecs;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
@@ -43,11 +44,11 @@ public final class FakeAgent {
 
   public void start(String run, int index, String node, long total) {
     Instant now = Instant.now();
-    report(run, index, new ShardStatus(node, "Running", 0L, total, 0L, 0L, 0L, 0L, 0L, 0, 1, now.toString(), now.toString(), null, null));
+    report(run, index, new ShardStatus(node, RunPhase.Running, 0L, total, 0L, 0L, 0L, 0L, 0L, 0, 1, now.toString(), now.toString(), null, null));
   }
 
   public void progress(String run, int index, String node, long position, long total, long sent) {
-    report(run, index, new ShardStatus(node, "Running", position, total, sent, 0L, 0L, 0L, 0L, 0, 1,
+    report(run, index, new ShardStatus(node, RunPhase.Running, position, total, sent, 0L, 0L, 0L, 0L, 0, 1,
         Instant.now().minusSeconds(5).toString(), Instant.now().toString(), null, null));
   }
 
@@ -80,13 +81,13 @@ public final class FakeAgent {
   public void finish(String run, int index, String node, long total, List<Finding> findings) {
     List<String> pages = publish(run, index, findings);
     Instant now = Instant.now();
-    report(run, index, new ShardStatus(node, "Succeeded", total, total, total, (long) findings.size(), total - findings.size(),
+    report(run, index, new ShardStatus(node, RunPhase.Succeeded, total, total, total, (long) findings.size(), total - findings.size(),
         0L, (long) findings.size(), pages.size(), 1, now.minusSeconds(12).toString(), now.toString(), now.toString(), null));
   }
 
   public void fail(String run, int index, String node, String message) {
     Instant now = Instant.now();
-    report(run, index, new ShardStatus(node, "Failed", 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0, 3,
+    report(run, index, new ShardStatus(node, RunPhase.Failed, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0, 3,
         now.minusSeconds(3).toString(), now.toString(), now.toString(), message));
   }
 

@@ -1,11 +1,12 @@
 package dev.portolan.operator.support;
 
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
-import dev.portolan.crds.v1alpha1.ScanReportSpec;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.AuditRecord;
-import dev.portolan.crds.v1alpha1.ScanReportStatus;
+import dev.portolan.crds.v1alpha1.ScanReportSpec;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Diff;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ReportSummary;
+import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +14,7 @@ import java.util.Map;
 public final class Reports {
   private Reports() {}
 
-  public static ScanReport run(String name, String createdAt, String phase) {
+  public static ScanReport run(String name, String createdAt, RunPhase phase) {
     ScanReport r = new ScanReport();
     r.getMetadata().setName(name);
     r.getMetadata().setNamespace("ns");
@@ -26,7 +27,7 @@ public final class Reports {
     return r;
   }
 
-  public static ScanReportStatus status(String phase, Long open, Long violations, Diff diff) {
+  public static ScanReportStatus status(RunPhase phase, Long open, Long violations, Diff diff) {
     return new ScanReportStatus(phase, null, 1L, "2026-03-10T10:00:00Z", "2026-03-10T10:00:42Z", null,
         new ReportSummary(12L, 12L, 1L, open, 9L, 0L, Map.of(), violations, diff == null ? open : diff.addedCount(),
             diff == null ? 0L : diff.removedCount(), 42.0, 0.3),

@@ -2,9 +2,9 @@ package dev.portolan.scanner.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.control.run.FindingPages;
 import dev.portolan.control.run.RunSpecs;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
@@ -131,7 +131,7 @@ public final class Agent implements AutoCloseable {
     if (r.isPage() || r.getSpec() == null || r.getSpec().shards() == null) {
       return;
     }
-    if (r.getStatus() != null && ReportAggregator.isTerminal(r.getStatus().phase())) {
+    if (r.getStatus() != null && RunPhase.isTerminal(r.getStatus().phase())) {
       return;
     }
     for (ShardAssignment a : r.getSpec().shards()) {
@@ -139,7 +139,7 @@ public final class Agent implements AutoCloseable {
         continue;
       }
       ShardStatus s = shardStatus(r, a.index());
-      if (s != null && ReportAggregator.isTerminal(s.phase())) {
+      if (s != null && RunPhase.isTerminal(s.phase())) {
         continue;
       }
       ShardKey key = new ShardKey(r.getMetadata().getNamespace(), r.getMetadata().getName(), a.index());
@@ -182,7 +182,7 @@ public final class Agent implements AutoCloseable {
     ShardAssignment assignment =
         report.getSpec().shards().stream().filter(a -> a.index() == key.shard()).findFirst().orElse(null);
     ShardStatus before = shardStatus(report, key.shard());
-    if (assignment == null || !config.node().equals(assignment.node()) || (before != null && ReportAggregator.isTerminal(before.phase()))) {
+    if (assignment == null || !config.node().equals(assignment.node()) || (before != null && RunPhase.isTerminal(before.phase()))) {
       return;
     }
     Progress progress = new Progress(report, assignment, before);
@@ -198,7 +198,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     runner = r;
-    progress.report(ReportAggregator.RUNNING, r, null, null);
+    progress.report(RunPhase.Running, r, null, null);
     // The saver is told to stop, never interrupted: an interrupt in the middle of a write would
     // abort the request (a page created without its findings, and a misleading retry message).
     CountDownLatch stopSaver = new CountDownLatch(1);
@@ -208,7 +208,7 @@ public final class Agent implements AutoCloseable {
           if (stopSaver.await(config.progressInterval().toMillis(), TimeUnit.MILLISECONDS)) {
             return;
           }
-          progress.report(ReportAggregator.RUNNING, r, null, null);
+          progress.report(RunPhase.Running, r, null, null);
         } catch (InterruptedException e) {
           return;
         } catch (KubernetesClientException e) {
@@ -234,7 +234,7 @@ public final class Agent implements AutoCloseable {
       failure = closed ? null : "stopped at position " + summary.resumeFrom();
     }
     if (closed && failure == null && summary != null && !summary.completed()) {
-      progress.report(ReportAggregator.RUNNING, r, summary, null); // shutting down: resume later
+      progress.report(RunPhase.Running, r, summary, null); // shutting down: resume later
       return;
     }
     progress.finish(summary, failure);
@@ -267,7 +267,7 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Saves pending findings as pages, then the progress: never a position ahead of its findings. */
-    synchronized void report(String phase, ShardRunner r, ScanSummary summary, String message) {
+    synchronized void report(RunPhase phase, ShardRunner r, ScanSummary summary, String message) {
       long position = summary != null ? summary.resumeFrom() : r.safePosition();
       if (!pending.isEmpty()) {
         for (List<Finding> chunk : FindingPages.split(new ArrayList<>(pending))) {
@@ -286,7 +286,7 @@ public final class Agent implements AutoCloseable {
       long closedPorts = nz(before == null ? null : before.closed()) + (summary != null ? summary.closed() : c == null ? 0 : c.closed());
       Long filtered = summary == null ? null : nz(before == null ? null : before.filtered()) + summary.filtered();
       String now = Instant.now().toString();
-      boolean done = ReportAggregator.isTerminal(phase);
+      boolean done = phase.terminal();
       patch(new ShardStatus(
           config.node(), phase, position, r.plan().totalPositions(), sent, findings, closedPorts, filtered, findings,
           pages, (before == null || before.attempts() == null ? 0 : before.attempts()) + 1, startTime, now,
@@ -296,11 +296,11 @@ public final class Agent implements AutoCloseable {
     void finish(ScanSummary summary, String failure) {
       ShardRunner r = runner;
       if (r == null) {
-        patch(new ShardStatus(config.node(), ReportAggregator.FAILED, resumeFrom, null, null, null, null, null,
+        patch(new ShardStatus(config.node(), RunPhase.Failed, resumeFrom, null, null, null, null, null,
             findings, pages, 1, startTime, Instant.now().toString(), Instant.now().toString(), failure));
         return;
       }
-      report(failure == null ? ReportAggregator.SUCCEEDED : ReportAggregator.FAILED, r, summary, failure);
+      report(failure == null ? RunPhase.Succeeded : RunPhase.Failed, r, summary, failure);
     }
 
     private void patch(ShardStatus status) {

@@ -4,6 +4,7 @@ import dev.portolan.control.target.PortSet;
 import dev.portolan.control.target.ScanSpace;
 import dev.portolan.control.target.Scope;
 import dev.portolan.control.target.Shard;
+import dev.portolan.crds.v1alpha1.Defaults;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ScopeSnapshot;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportSpec;
@@ -71,9 +72,9 @@ public final class ShardRunner {
         scope.seed(),
         new Shard(shard.index(), shard.count()),
         resumeFrom,
-        scope.retries() == null ? 1 : scope.retries(),
+        scope.retries() == null ? Defaults.RETRIES : scope.retries(),
         shard.rate(),
-        Duration.ofSeconds(scope.waitSeconds() == null ? 3 : scope.waitSeconds()),
+        Duration.ofSeconds(scope.waitSeconds() == null ? Defaults.WAIT_SECONDS : scope.waitSeconds()),
         ScanPlan.DEFAULT_SOURCE_PORT_LOW,
         ScanPlan.DEFAULT_SOURCE_PORT_HIGH,
         EnumSet.of(PortState.OPEN));
@@ -88,13 +89,11 @@ public final class ShardRunner {
     if (v != null && Boolean.FALSE.equals(v.enabled())) {
       return null;
     }
-    dev.portolan.scanner.probe.ValidationConfig vc = dev.portolan.scanner.probe.ValidationConfig.DEFAULTS;
-    if (v != null && v.timeoutSeconds() != null) {
-      vc = vc.withPortBudget(Duration.ofSeconds(v.timeoutSeconds()));
-    }
-    if (v != null && v.intensity() != null) {
-      vc = vc.withIntensity(v.intensity());
-    }
+    int budget = v != null && v.timeoutSeconds() != null ? v.timeoutSeconds() : Defaults.VALIDATION_TIMEOUT_SECONDS;
+    int intensity = v != null && v.intensity() != null ? v.intensity() : Defaults.VALIDATION_INTENSITY;
+    dev.portolan.scanner.probe.ValidationConfig vc = dev.portolan.scanner.probe.ValidationConfig.DEFAULTS
+        .withPortBudget(Duration.ofSeconds(budget))
+        .withIntensity(intensity);
     return new Validator(vc, dev.portolan.scanner.probe.ProbeDatabase.builtIn());
   }
 

@@ -14,6 +14,7 @@ import dev.portolan.control.run.FindingPages;
 import dev.portolan.control.run.RunNames;
 import dev.portolan.control.run.RunSpecs;
 import dev.portolan.control.run.ShardPlanner;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
@@ -154,7 +155,7 @@ public final class RunCommand implements Callable<Integer> {
         progressThread.interrupt();
       }
       ShardStatus status = new ShardStatus(
-          "local", summary.completed() ? ReportAggregator.SUCCEEDED : ReportAggregator.FAILED,
+          "local", summary.completed() ? RunPhase.Succeeded : RunPhase.Failed,
           summary.resumeFrom(), runner.plan().totalPositions(), summary.probesSent(), summary.open(), summary.closed(),
           summary.filtered(), (long) findings.size(), null, 1, started.toString(), Instant.now().toString(),
           Instant.now().toString(), summary.completed() ? null : "interrupted; resume index " + summary.resumeFrom());

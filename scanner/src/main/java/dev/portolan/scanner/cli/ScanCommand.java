@@ -7,6 +7,7 @@ import dev.portolan.control.target.PortSet;
 import dev.portolan.control.target.ScanSpace;
 import dev.portolan.control.target.Scope;
 import dev.portolan.control.target.Shard;
+import dev.portolan.crds.v1alpha1.Defaults;
 import dev.portolan.scanner.engine.ConnectScanner;
 import dev.portolan.scanner.engine.PathResolver;
 import dev.portolan.scanner.engine.PortResult;
@@ -63,7 +64,7 @@ public final class ScanCommand implements Callable<Integer> {
   @Option(names = {"-p", "--ports"}, paramLabel = "PORTS", description = "Ports: 22,80,443 or 1-1024 or - for all (required, except with --validate-only).")
   String ports;
 
-  @Option(names = "--rate", paramLabel = "PPS", defaultValue = "1000", description = "Probes per second (default ${DEFAULT-VALUE}).")
+  @Option(names = "--rate", paramLabel = "PPS", defaultValue = Defaults.RATE_TEXT, description = "Probes per second (default ${DEFAULT-VALUE}).")
   double rate;
 
   @Option(names = "--exclude", paramLabel = "TARGETS", description = "Never probe these (they always win over targets).")
@@ -81,10 +82,10 @@ public final class ScanCommand implements Callable<Integer> {
   @Option(names = "--resume-index", paramLabel = "N", defaultValue = "0", description = "Resume an interrupted scan from this index (printed on Ctrl-C).")
   long resumeIndex;
 
-  @Option(names = "--retries", defaultValue = "1", description = "Extra probes for targets that have not answered (default ${DEFAULT-VALUE}).")
+  @Option(names = "--retries", defaultValue = Defaults.RETRIES_TEXT, description = "Extra probes for targets that have not answered (default ${DEFAULT-VALUE}).")
   int retries;
 
-  @Option(names = "--wait", paramLabel = "SECS", defaultValue = "3", description = "Seconds to wait for late replies after the last probe (default ${DEFAULT-VALUE}).")
+  @Option(names = "--wait", paramLabel = "SECS", defaultValue = Defaults.WAIT_SECONDS_TEXT, description = "Seconds to wait for late replies after the last probe (default ${DEFAULT-VALUE}).")
   double waitSeconds;
 
   @Option(names = {"-e", "--interface", "--adapter"}, paramLabel = "IF", description = "Send on this interface (default: from the routing table).")

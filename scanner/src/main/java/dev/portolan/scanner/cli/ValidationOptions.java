@@ -1,6 +1,7 @@
 package dev.portolan.scanner.cli;
 
 import dev.portolan.control.UsageException;
+import dev.portolan.crds.v1alpha1.Defaults;
 import dev.portolan.scanner.probe.ProbeDatabase;
 import dev.portolan.scanner.probe.ValidationConfig;
 import dev.portolan.scanner.probe.Validator;
@@ -20,7 +21,7 @@ final class ValidationOptions {
   @Option(names = "--timeout", paramLabel = "SECS", defaultValue = "3", description = "Validation: longest wait for a connect or a reply (default ${DEFAULT-VALUE}); unlikely probes wait less. Each port gets at most max(10, 4 x SECS) seconds.")
   double timeoutSeconds;
 
-  @Option(names = "--intensity", paramLabel = "0-9", defaultValue = "7", description = "Validation: how many of the less likely probes to try, as in nmap (default ${DEFAULT-VALUE}).")
+  @Option(names = "--intensity", paramLabel = "0-9", defaultValue = Defaults.VALIDATION_INTENSITY_TEXT, description = "Validation: how many of the less likely probes to try, as in nmap (default ${DEFAULT-VALUE}).")
   int intensity;
 
   @Option(names = "--max-host-connections", paramLabel = "N", defaultValue = "8", description = "Validation: connections open at once to one address (default ${DEFAULT-VALUE}).")

@@ -9,6 +9,7 @@ import dev.portolan.control.guard.GuardConfig;
 import dev.portolan.control.guard.GuardDecision;
 import dev.portolan.control.run.RunSpecs;
 import dev.portolan.control.run.ShardPlanner;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec;
 import dev.portolan.crds.v1alpha1.ScanReport;
@@ -126,7 +127,7 @@ class AgentInLabIT {
     AgentServer b = agent("node-b");
     try {
       await().atMost(Duration.ofSeconds(60)).until(() -> shards("two-agents").values().stream()
-          .filter(s -> ReportAggregator.SUCCEEDED.equals(s.phase())).count() == 2);
+          .filter(s -> RunPhase.Succeeded.equals(s.phase())).count() == 2);
     } finally {
       a.close();
       b.close();
@@ -139,7 +140,7 @@ class AgentInLabIT {
     assertThat(shards.values()).allSatisfy(s -> assertThat(s.position()).isEqualTo(s.total()));
     assertThat(found("two-agents")).isEqualTo(OPEN);
     ScanReportStatus status = aggregate("two-agents");
-    assertThat(status.phase()).isEqualTo(ReportAggregator.SUCCEEDED);
+    assertThat(status.phase()).isEqualTo(RunPhase.Succeeded);
     assertThat(status.summary().open()).isEqualTo(OPEN.size());
     assertThat(status.summary().probesSent()).isGreaterThanOrEqualTo(2048L * 2);
   }
@@ -159,12 +160,12 @@ class AgentInLabIT {
       first.close();
     }
     ShardStatus saved = shards("restart").get("0");
-    assertThat(saved.phase()).isEqualTo(ReportAggregator.RUNNING);
+    assertThat(saved.phase()).isEqualTo(RunPhase.Running);
     assertThat(saved.position()).isPositive().isLessThan(saved.total());
 
     AgentServer second = agent("node-a");
     try {
-      await().atMost(Duration.ofSeconds(60)).until(() -> ReportAggregator.SUCCEEDED.equals(shards("restart").get("0").phase()));
+      await().atMost(Duration.ofSeconds(60)).until(() -> RunPhase.Succeeded.equals(shards("restart").get("0").phase()));
     } finally {
       second.close();
     }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portolan.control.run.FindingPages;
 import dev.portolan.control.run.RunSpecs;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
@@ -283,7 +284,7 @@ class RealApiServerIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> {
           ScanReport now = client.resources(ScanReport.class).inNamespace("crd").withName("agent-ssa").get();
           ShardStatus s = now.getStatus() == null || now.getStatus().shards() == null ? null : now.getStatus().shards().get("0");
-          return s != null && "Succeeded".equals(s.phase());
+          return s != null && s.phase() == RunPhase.Succeeded;
         });
       } finally {
         agent.close();

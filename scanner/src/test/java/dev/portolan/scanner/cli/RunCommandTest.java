@@ -3,6 +3,7 @@ package dev.portolan.scanner.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -67,7 +68,7 @@ class RunCommandTest {
       List<ScanReport> docs = reports(Files.readString(first));
       ScanReport main = docs.get(0);
       assertThat(main.isPage()).isFalse();
-      assertThat(main.getStatus().phase()).isEqualTo("Succeeded");
+      assertThat(main.getStatus().phase()).isEqualTo(RunPhase.Succeeded);
       assertThat(main.getSpec().audit().purpose()).isEqualTo("test the local mode");
       assertThat(main.getSpec().audit().approval()).isEqualTo("TICKET-1");
       assertThat(main.getSpec().audit().policySpecHash()).startsWith("sha256:");
