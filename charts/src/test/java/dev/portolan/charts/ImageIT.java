@@ -2,12 +2,11 @@ package dev.portolan.charts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portolan.operator.OperatorMain;
+import dev.portolan.operator.OperatorFlags;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine.Option;
 
 /**
  * The image without a Docker engine: what the Dockerfile copies exists after {@code package} and
@@ -76,16 +74,7 @@ class ImageIT {
   void theOperatorEntryPointRunsAndKnowsEveryVariableTheChartSets() throws Exception {
     assertThat(run("portolan-operator", "--help")).contains("--guard", "--leader-election");
 
-    Set<String> read = new java.util.TreeSet<>();
-    for (Field f : OperatorMain.class.getDeclaredFields()) {
-      Option o = f.getAnnotation(Option.class);
-      if (o != null) {
-        Matcher m = Pattern.compile("\\$\\{env:([A-Z_]+)").matcher(o.defaultValue());
-        while (m.find()) {
-          read.add(m.group(1));
-        }
-      }
-    }
+    Set<String> read = OperatorFlags.FLAGS.stream().map(OperatorFlags.Flag::env).collect(Collectors.toCollection(java.util.TreeSet::new));
     String launcher = Files.readString(ROOT.resolve("docker/bin/portolan-operator"));
     Container operator = ChartTest.operatorContainer(RenderedChart.render(
         RenderedChart.values("operator.watchNamespaces", List.of("a"), "imagePullSecrets[0].name", "regcred",
@@ -95,6 +84,18 @@ class ImageIT {
       assertThat(read.contains(name) || launcher.contains("${" + name))
           .as("the chart sets %s, which neither the operator (%s) nor its launcher reads", name, read).isTrue();
     }
+  }
+
+  @Test
+  void theOperatorsJarHoldsNoScannerNoCliLibraryAndNoProbeDatabase() throws IOException {
+    List<String> entries = new ArrayList<>();
+    try (var jar = new java.util.jar.JarFile(ROOT.resolve("operator/target/portolan-operator.jar").toFile())) {
+      jar.stream().forEach(e -> entries.add(e.getName()));
+    }
+    assertThat(entries).as("the operator's jar").contains("dev/portolan/control/guard/Guard.class")
+        .noneMatch(e -> e.startsWith("dev/portolan/scanner/"))
+        .noneMatch(e -> e.startsWith("picocli/"))
+        .noneMatch(e -> e.endsWith("probes.yaml"));
   }
 
   private static String run(String entryPoint, String... args) throws Exception {

@@ -57,8 +57,31 @@ class OperatorMainTest {
   }
 
   @Test
-  @DisplayName("--help and --version answer without a cluster")
+  @DisplayName("--name=value works as --name value; a flag without its value and a stray argument are usage errors")
+  void flagForms() {
+    assertUsage(run("--namespace=portolan", "--metrics-port=70000"), "--metrics-port");
+    assertUsage(run("--namespace", "portolan", "--guard"), "--guard needs a value");
+    assertUsage(run("--namespace", "portolan", "start"), "unexpected argument 'start'");
+    assertUsage(run("--namespace", "portolan", "--resync-seconds", "soon"), "--resync-seconds must be a whole number");
+  }
+
+  @Test
+  @DisplayName("a flag wins over its environment variable, which wins over the default")
+  void precedence() {
+    var env = java.util.Map.of("PORTOLAN_LEASE_NAME", "from-env", "PORTOLAN_METRICS_PORT", "9090");
+    var flags = OperatorFlags.parse(new String[] {"--lease-name", "from-flag"}, env).flags();
+    assertThat(flags.text("--lease-name")).isEqualTo("from-flag");
+    assertThat(flags.number("--metrics-port")).isEqualTo(9090);
+    assertThat(flags.text("--agent-selector")).isEqualTo("app.kubernetes.io/component=scanner");
+  }
+
+  @Test
+  @DisplayName("--help lists every flag with its environment variable; --version answers without a cluster")
   void help() {
     assertThat(run("--version").code()).isZero();
+    String help = OperatorFlags.help("1.2.3");
+    for (OperatorFlags.Flag f : OperatorFlags.FLAGS) {
+      assertThat(help).contains(f.name(), f.env());
+    }
   }
 }

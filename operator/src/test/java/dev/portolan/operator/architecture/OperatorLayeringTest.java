@@ -45,7 +45,7 @@ class OperatorLayeringTest {
     ALLOWED.put("reconcile", List.of(pkg("schedule"), pkg("plan"), pkg("metrics"), pkg("cluster"), CONTROL + "..", CRDS,
         MODEL, CLIENT, JSON, LOG, "io.javaoperatorsdk.."));
     ALLOWED.put("", List.of(pkg("schedule"), pkg("plan"), pkg("metrics"), pkg("cluster"), pkg("reconcile"), CONTROL + "..",
-        CRDS, MODEL, CLIENT, JSON, LOG, "io.javaoperatorsdk..", "picocli.."));
+        CRDS, MODEL, CLIENT, JSON, LOG, "io.javaoperatorsdk.."));
   }
 
   private static JavaClasses classes;
