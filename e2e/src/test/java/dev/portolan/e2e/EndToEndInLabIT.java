@@ -14,6 +14,8 @@ import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicyStatus.RunSummary;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
+import dev.portolan.crds.v1alpha1.ScanReportPageSpec;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.AuditRecord;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ScopeSnapshot;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
@@ -107,7 +109,7 @@ class EndToEndInLabIT {
   static Duration runTime;
   static ScanPolicy policy;
   static ScanReport report;
-  static List<ScanReport> pages;
+  static List<ScanReportPage> pages;
   static Map<String, Finding> findings;
 
   @RegisterExtension static final PrintLogsOnFailure LOGS = new PrintLogsOnFailure();
@@ -132,11 +134,11 @@ class EndToEndInLabIT {
     System.out.println("e2e: " + RUN + " " + report.getStatus().phase() + " " + runTime.toMillis() + " ms after the policy was applied");
 
     policy = client().resources(ScanPolicy.class).inNamespace(NS).withName(POLICY).get();
-    pages = client().resources(ScanReport.class).inNamespace(NS).withLabel(ScanReport.RUN_LABEL, RUN).list().getItems()
-        .stream().filter(ScanReport::isPage).sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
+    pages = client().resources(ScanReportPage.class).inNamespace(NS).withLabel(ScanReport.RUN_LABEL, RUN).list().getItems()
+        .stream().filter(p -> ScanReportPageSpec.FINDINGS.equals(p.getSpec().contents())).sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
     findings = new TreeMap<>();
-    for (ScanReport p : pages) {
-      for (Finding f : p.getStatus().findings()) {
+    for (ScanReportPage p : pages) {
+      for (Finding f : p.getSpec().findings()) {
         assertThat(findings.put(f.key(), f)).as("%s reported twice (again in %s)", f.key(), p.getMetadata().getName()).isNull();
       }
     }
@@ -217,12 +219,13 @@ class EndToEndInLabIT {
     Map<Integer, String> nodeOfShard =
         report.getSpec().shards().stream().collect(Collectors.toMap(ShardAssignment::index, ShardAssignment::node));
     long perShard = 0;
-    for (ScanReport p : pages) {
-      assertThat(p.getSpec().pageOf()).isEqualTo(RUN);
-      assertThat(p.getMetadata().getLabels()).containsEntry(ScanReport.PAGE_LABEL, "true").containsEntry(ScanReport.POLICY_LABEL, POLICY);
+    for (ScanReportPage p : pages) {
+      assertThat(p.getSpec().run()).isEqualTo(RUN);
+      assertThat(p.getMetadata().getLabels()).containsEntry(ScanReport.CONTENTS_LABEL, ScanReportPageSpec.FINDINGS)
+          .containsEntry(ScanReport.POLICY_LABEL, POLICY);
       String node = nodeOfShard.get(p.getSpec().shard());
-      assertThat(p.getStatus().findings()).allSatisfy(f -> assertThat(f.node()).isEqualTo(node));
-      perShard += p.getStatus().findings().size();
+      assertThat(p.getSpec().findings()).allSatisfy(f -> assertThat(f.node()).isEqualTo(node));
+      perShard += p.getSpec().findings().size();
     }
     Map<String, ShardStatus> progress = report.getStatus().shards();
     assertThat(progress.values().stream().mapToLong(ShardStatus::findings).sum()).isEqualTo(perShard).isEqualTo(IN_SCOPE.size());

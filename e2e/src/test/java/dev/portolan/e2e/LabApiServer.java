@@ -27,7 +27,7 @@ import java.util.Queue;
  * the status subresource behaves as they declare.
  */
 final class LabApiServer implements AutoCloseable {
-  private static final String[] CRDS = {"scanpolicies.portolan.dev-v1.yml", "scanreports.portolan.dev-v1.yml"};
+  private static final String[] CRDS = {"scanpolicies.portolan.dev-v1.yml", "scanreports.portolan.dev-v1.yml", "scanreportpages.portolan.dev-v1.yml"};
 
   /** The mock logs every request at INFO through java.util.logging; keep the test's output readable. */
   private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");

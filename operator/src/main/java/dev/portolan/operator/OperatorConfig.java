@@ -25,6 +25,7 @@ import java.util.Set;
  *     (for API servers without the core API, such as a bare apiextensions-apiserver)
  * @param resync the longest time between two reconciles of a policy (cluster selectors re-read)
  * @param replanInterval how often a run without a shard plan looks for ready agents again
+ * @param targetLabelKeys the label keys a finding's target may carry (an allow-list, never all labels)
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -43,7 +44,8 @@ public record OperatorConfig(
     SourcePodTemplate sourcePod,
     Duration resync,
     Duration replanInterval,
-    String engineVersion) {
+    String engineVersion,
+    List<String> targetLabelKeys) {
 
   public static final Map<String, String> DEFAULT_AGENT_SELECTOR = Map.of("app.kubernetes.io/component", "scanner");
   public static final String DEFAULT_LEASE = "portolan-operator";
@@ -63,6 +65,7 @@ public record OperatorConfig(
     watchNamespaces = Set.copyOf(watchNamespaces);
     agentSelector = Map.copyOf(agentSelector);
     staticAgentNodes = List.copyOf(staticAgentNodes);
+    targetLabelKeys = List.copyOf(targetLabelKeys);
     if (operatorNamespace == null || operatorNamespace.isBlank()) {
       throw new UsageException("the operator's namespace is unknown: give --namespace or set POD_NAMESPACE");
     }
@@ -121,6 +124,7 @@ public record OperatorConfig(
     private Duration resync = Duration.ofMinutes(5);
     private Duration replanInterval = Duration.ofSeconds(30);
     private String engineVersion = bundledEngineVersion();
+    private List<String> targetLabelKeys = dev.portolan.control.cluster.TargetLabels.DEFAULT_KEYS;
 
     private Builder(String operatorNamespace) {
       this.operatorNamespace = operatorNamespace;
@@ -142,6 +146,7 @@ public record OperatorConfig(
     public Builder resync(Duration v) { resync = v; return this; }
     public Builder replanInterval(Duration v) { replanInterval = v; return this; }
     public Builder engineVersion(String v) { engineVersion = v; return this; }
+    public Builder targetLabelKeys(List<String> v) { targetLabelKeys = v; return this; }
 
     public OperatorConfig build() {
       String id = identity;
@@ -154,7 +159,7 @@ public record OperatorConfig(
       return new OperatorConfig(
           watchNamespaces, operatorNamespace, guard, metricsPort, metricsAddress, leaderElection, leaseName, id,
           leaseTiming, exitOnFatalError, serverSideApply, agentSelector, staticAgentNodes, sourcePod, resync,
-          replanInterval, engineVersion);
+          replanInterval, engineVersion, targetLabelKeys);
     }
   }
 }

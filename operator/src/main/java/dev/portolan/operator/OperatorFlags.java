@@ -41,7 +41,9 @@ public final class OperatorFlags {
       new Flag("--source-pod-image-pull-secrets", "PORTOLAN_SOURCE_POD_IMAGE_PULL_SECRETS", "",
           "Pull secrets of their image (names, comma-separated, in the pod's namespace)."),
       new Flag("--resync-seconds", "PORTOLAN_RESYNC_SECONDS", "300", "Longest time between two reconciles of a policy."),
-      new Flag("--replan-seconds", "PORTOLAN_REPLAN_SECONDS", "30", "How often a run without agents looks for them again."));
+      new Flag("--replan-seconds", "PORTOLAN_REPLAN_SECONDS", "30", "How often a run without agents looks for them again."),
+      new Flag("--target-label-keys", "PORTOLAN_TARGET_LABEL_KEYS", String.join(",", dev.portolan.control.cluster.TargetLabels.DEFAULT_KEYS),
+          "Label keys a finding's target may carry (comma-separated; never all labels)."));
 
   private final Map<String, String> values;
 

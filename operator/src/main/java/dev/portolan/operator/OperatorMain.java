@@ -47,7 +47,8 @@ public final class OperatorMain {
         .agentSelector(OperatorConfig.parseLabels(flags.text("--agent-selector"), "--agent-selector"))
         .staticAgentNodes(flags.list("--agent-nodes"))
         .resync(seconds(flags.number("--resync-seconds"), "--resync-seconds"))
-        .replanInterval(seconds(flags.number("--replan-seconds"), "--replan-seconds"));
+        .replanInterval(seconds(flags.number("--replan-seconds"), "--replan-seconds"))
+        .targetLabelKeys(flags.list("--target-label-keys"));
     if (!sourcePodImage.isBlank()) {
       b.sourcePod(new SourcePodTemplate(sourcePodImage, sourcePodArgs, sourcePodServiceAccount, sourcePodImagePullSecrets));
     } else {

@@ -3,7 +3,8 @@ package dev.portolan.operator;
 import dev.portolan.control.guard.Guard;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.operator.cluster.AgentDirectory;
-import dev.portolan.operator.cluster.ClusterTargets;
+import dev.portolan.control.cluster.TargetLabels;
+import dev.portolan.operator.cluster.ClusterCache;
 import dev.portolan.operator.cluster.PodAgentDirectory;
 import dev.portolan.operator.cluster.PolicyEvents;
 import dev.portolan.operator.cluster.SourcePods;
@@ -41,6 +42,7 @@ public final class PortolanOperator implements AutoCloseable {
   private final ScanPolicyReconciler policies;
   private final AtomicBoolean leading = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final ClusterCache cluster;
   private MetricsServer metricsServer;
 
   public PortolanOperator(OperatorConfig config, KubernetesClient client, Clock clock) {
@@ -75,19 +77,18 @@ public final class PortolanOperator implements AutoCloseable {
     SourcePods sourcePods = new SourcePods(client);
     RunStore store = new RunStore(client, sourcePods);
     PolicyEvents events = new PolicyEvents(client, "portolan-operator", config.identity(), clock);
+    cluster = new ClusterCache(client, config.staticAgentNodes().isEmpty());
+    TargetLabels labels = new TargetLabels(config.targetLabelKeys());
     policies = new ScanPolicyReconciler(new ScanPolicyReconciler.Dependencies(
-        new Guard(config.guard()), new ClusterTargets(client), agents,
+        new Guard(config.guard()), cluster, labels, agents,
         new RunFactory(config.guard(), config.engineVersion(), new SecureRandom()), store, sourcePods,
         config.sourcePod(), events, metrics, clock, config.resync()));
     var reports = new ScanReportReconciler(new ScanReportReconciler.Dependencies(
-        client, agents, config.guard(), store, sourcePods, events, metrics, clock, config.replanInterval()));
+        client, agents, config.guard(), store, sourcePods, events, metrics, clock, config.replanInterval(), cluster, labels));
     metrics.registerController(ScanPolicyReconciler.NAME);
     metrics.registerController(ScanReportReconciler.NAME);
     operator.register(policies, c -> watch(c));
-    operator.register(reports, c -> watch(c)
-        .withLabelSelector("!" + ScanReport.PAGE_LABEL)
-        .withGenericFilter(r -> !r.isPage())
-        .withGenerationAware(false));
+    operator.register(reports, c -> watch(c).withGenerationAware(false));
   }
 
   private <R extends io.fabric8.kubernetes.api.model.HasMetadata> ControllerConfigurationOverrider<R> watch(
@@ -105,6 +106,8 @@ public final class PortolanOperator implements AutoCloseable {
       }
       metricsServer.start();
     }
+    // Runs are resolved against the cluster's objects: have them before the first reconcile.
+    cluster.start(java.time.Duration.ofSeconds(60));
     operator.start();
     if (!config.leaderElection()) {
       leading.set(true);
@@ -119,6 +122,7 @@ public final class PortolanOperator implements AutoCloseable {
       operator.stop();
     } finally {
       leading.set(false);
+      cluster.close();
       if (metricsServer != null) {
         metricsServer.close();
       }
@@ -145,7 +149,7 @@ public final class PortolanOperator implements AutoCloseable {
   }
 
   public boolean isReady() {
-    return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy() && cluster.synced();
   }
 
   private String scrape() {

@@ -1,12 +1,17 @@
 package dev.portolan.control.aggregate;
 
+import dev.portolan.control.cluster.Ownership;
 import dev.portolan.control.expect.Expectations;
 import dev.portolan.control.target.Ipv4;
 import dev.portolan.crds.v1alpha1.Condition;
 import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
+import dev.portolan.crds.v1alpha1.ScanReportPageSpec;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.ScopeSnapshot;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportSpec;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.BrokenPath;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Diff;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Endpoint;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
@@ -40,42 +45,80 @@ public final class ReportAggregator {
 
   private ReportAggregator() {}
 
+  /** Broken paths listed on the main report. */
+  public static final int MAX_BROKEN_PATHS = 100;
+
+  /** As {@link #aggregate(ScanReport, Map, Collection, RunIndex, Optional, Instant)}, for a run without an index. */
+  public static ScanReportStatus aggregate(
+      ScanReport report, Map<String, ShardStatus> shards, Collection<ScanReportPage> pages, Optional<PreviousRun> previous,
+      Instant now) {
+    return aggregate(report, shards, pages, RunIndex.none(), previous, now);
+  }
+
   /**
    * The operator's part of a run's status. {@code shards} is left out (null): it is the agents'
    * part, and a merge patch or apply of this status must not take it over.
    *
-   * @param pages the run's page reports, in any order
+   * @param pages the run's findings pages, in any order (Targets pages are ignored here)
+   * @param index the run's address index: each finding is named by what owned its address at probe time
    * @param previous the findings of the policy's previous completed run, if there is one
    */
   public static ScanReportStatus aggregate(
-      ScanReport report, Map<String, ShardStatus> shards, Collection<ScanReport> pages, Optional<PreviousRun> previous, Instant now) {
+      ScanReport report, Map<String, ShardStatus> shards, Collection<ScanReportPage> pages, RunIndex index,
+      Optional<PreviousRun> previous, Instant now) {
     ScanReportSpec spec = report.getSpec();
     List<ShardAssignment> plan = spec.shards() == null ? List.of() : spec.shards();
     Map<String, ShardStatus> progress = shards == null ? Map.of() : shards;
     RunPhase phase = phase(plan, progress);
 
-    Map<String, Finding> findings = new TreeMap<>(ReportAggregator::compareKeys);
+    Map<String, Finding> all = new TreeMap<>(ReportAggregator::compareKeys);
     List<String> pageNames = new ArrayList<>();
-    List<ScanReport> ordered = new ArrayList<>(pages);
+    List<ScanReportPage> ordered = new ArrayList<>(pages);
     ordered.sort(Comparator.comparing(p -> p.getMetadata().getName()));
-    for (ScanReport page : ordered) {
+    for (ScanReportPage page : ordered) {
+      if (page.getSpec() == null || ScanReportPageSpec.TARGETS.equals(page.getSpec().contents())) {
+        continue;
+      }
       pageNames.add(page.getMetadata().getName());
-      if (page.getStatus() != null && page.getStatus().findings() != null) {
-        for (Finding f : page.getStatus().findings()) {
-          findings.merge(f.key(), f, ReportAggregator::better);
+      if (page.getSpec().findings() != null) {
+        for (Finding f : page.getSpec().findings()) {
+          all.merge(f.key(), f, ReportAggregator::better);
         }
       }
     }
+    pageNames.addAll(index.pages());
 
-    Expectations expectations = new Expectations(spec.scope() == null ? null : spec.scope().expectations());
+    ScopeSnapshot scope = spec.scope();
+    Expectations expectations = new Expectations(scope == null ? null : scope.expectations(), scope == null ? null : scope.vantage());
+    List<Finding> findings = new ArrayList<>();
     List<Violation> violations = new ArrayList<>();
+    List<BrokenPath> broken = new ArrayList<>();
     long violationCount = 0;
+    long brokenCount = 0;
+    long unattributed = 0;
     Map<String, Long> byService = new TreeMap<>();
+    Map<String, Long> byKind = new TreeMap<>();
     java.util.Set<String> hosts = new java.util.HashSet<>();
-    for (Finding f : findings.values()) {
+    for (Finding raw : all.values()) {
+      Optional<Ownership> owner = index.index().attribute(Ipv4.parse(raw.ip()), raw.port(), instant(raw.time()));
+      Finding f = raw.withTarget(owner.map(Ownership::target).orElse(null));
+      if (!f.isOpen()) {
+        if (Finding.FILTERED.equals(f.state()) && owner.isPresent()) {
+          brokenCount++;
+          if (broken.size() < MAX_BROKEN_PATHS) {
+            broken.add(new BrokenPath(f.ip(), f.port(), f.state(), f.target(), brokenText(f, owner.get())));
+          }
+        }
+        continue;
+      }
+      findings.add(f);
       hosts.add(f.ip());
       byService.merge(f.service() == null ? "unknown" : f.service(), 1L, Long::sum);
-      Optional<Violation> v = expectations.check(f);
+      if (owner.isEmpty() && !index.index().isEmpty()) {
+        unattributed++;
+      }
+      owner.ifPresent(o -> byKind.merge(o.target().workload() != null ? o.target().workload().kind() : o.target().kind(), 1L, Long::sum));
+      Optional<Violation> v = expectations.check(f, owner);
       if (v.isPresent()) {
         violationCount++;
         if (violations.size() < MAX_LISTED) {
@@ -91,20 +134,22 @@ public final class ReportAggregator {
       Map<String, Finding> before = previous.get().findings();
       List<Endpoint> addedList = new ArrayList<>();
       List<Endpoint> removedList = new ArrayList<>();
-      for (Finding f : findings.values()) {
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (Finding f : findings) {
+        seen.add(f.key());
         if (!before.containsKey(f.key())) {
           added++;
           if (addedList.size() < MAX_LISTED) {
-            addedList.add(new Endpoint(f.ip(), f.port(), f.service()));
+            addedList.add(new Endpoint(f.ip(), f.port(), f.service(), f.target() == null ? null : f.target().describe()));
           }
         }
       }
       if (RunPhase.isTerminal(phase)) {
         for (Finding f : before.values()) {
-          if (!findings.containsKey(f.key())) {
+          if (!seen.contains(f.key())) {
             removed++;
             if (removedList.size() < MAX_LISTED) {
-              removedList.add(new Endpoint(f.ip(), f.port(), f.service()));
+              removedList.add(new Endpoint(f.ip(), f.port(), f.service(), f.target() == null ? null : f.target().describe()));
             }
           }
         }
@@ -119,10 +164,14 @@ public final class ReportAggregator {
     long filtered = 0;
     Instant startAt = null;
     Instant endAt = null;
+    java.util.TreeSet<String> discovery = new java.util.TreeSet<>();
     for (ShardStatus s : progress.values()) {
       probes += nz(s.probesSent());
       closed += nz(s.closed());
       filtered += nz(s.filtered());
+      if (s.discovery() != null) {
+        discovery.add(s.discovery());
+      }
       // Agents write these; a time edited by hand into nonsense is ignored, never fatal.
       Instant st = instant(s.startTime());
       Instant ct = instant(s.completionTime());
@@ -143,29 +192,77 @@ public final class ReportAggregator {
       duration = Math.max(0, Duration.between(startAt, to).toMillis() / 1000.0);
       rate = duration > 0 ? probes / duration : null;
     }
-    long targets = spec.scope() == null ? 0 : nz(spec.scope().probes());
+    long targets = scope == null ? 0 : nz(scope.probes());
     ReportSummary summary =
         new ReportSummary(
             targets, probes, (long) hosts.size(), (long) findings.size(), closed, filtered, byService,
-            violationCount, added, removed, duration, rate);
+            violationCount, added, removed, duration, rate, duration == null ? null : durationText(duration),
+            discovery.isEmpty() ? null : String.join("+", discovery), index.index().isEmpty() ? null : unattributed,
+            expectations.fromNetworkPolicies() ? brokenCount : null, byKind.isEmpty() ? null : byKind);
 
-    List<Finding> inline = findings.size() <= MAX_INLINE_FINDINGS ? new ArrayList<>(findings.values()) : null;
-    List<Condition> conditions = List.of(completeCondition(phase, plan, progress, report, now));
+    List<Finding> inline = findings.size() <= MAX_INLINE_FINDINGS ? findings : null;
+    Condition complete = completeCondition(phase, plan, progress, report, now);
+    List<Condition> conditions = List.of(complete, readyCondition(phase, complete, report, now));
     String message = message(phase, plan, progress, findings.size(), violationCount);
     return new ScanReportStatus(
         phase, message, report.getMetadata().getGeneration(), start, completion, null, summary, inline,
-        pageNames.isEmpty() ? null : pageNames, diff, violations.isEmpty() ? null : violations, conditions);
+        pageNames.isEmpty() ? null : pageNames, diff, violations.isEmpty() ? null : violations,
+        broken.isEmpty() ? null : broken, index.status().orElse(null), conditions);
+  }
+
+  /** The findings of a page, each named by what owned its address at probe time (what the operator writes back). */
+  public static List<Finding> attribute(List<Finding> findings, RunIndex index) {
+    List<Finding> out = new ArrayList<>(findings.size());
+    for (Finding f : findings) {
+      Optional<Ownership> owner = index.index().attribute(Ipv4.parse(f.ip()), f.port(), instant(f.time()));
+      out.add(f.withTarget(owner.map(Ownership::target).orElse(null)));
+    }
+    return out;
+  }
+
+  private static String brokenText(Finding f, Ownership owner) {
+    String allowedBy = owner.network() == null || owner.network().allowedBy() == null ? "" : " (" + owner.network().allowedBy() + ")";
+    return owner.target().describe() + " declares port " + f.port()
+        + (owner.target().portName() == null ? "" : " (" + owner.target().portName() + ")")
+        + " and the NetworkPolicies allow it" + allowedBy + ", but it did not answer: the path is blocked although allowed";
+  }
+
+  /** A duration as kubectl prints ages: 42s, 4m12s, 1h3m. */
+  static String durationText(double seconds) {
+    long s = Math.round(seconds);
+    if (s < 60) {
+      return s + "s";
+    }
+    if (s < 3600) {
+      return (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
+    }
+    long h = s / 3600;
+    long m = (s % 3600) / 60;
+    return h + "h" + (m == 0 ? "" : m + "m");
   }
 
   /** The findings of the previous completed run of the same policy, by "ip:port". */
   public record PreviousRun(String report, Map<String, Finding> findings) {
-    public static PreviousRun of(String report, Collection<ScanReport> pages) {
+    public static PreviousRun of(String report, Collection<ScanReportPage> pages) {
       Map<String, Finding> all = new LinkedHashMap<>();
-      for (ScanReport p : pages) {
-        if (p.getStatus() != null && p.getStatus().findings() != null) {
-          for (Finding f : p.getStatus().findings()) {
-            all.putIfAbsent(f.key(), f);
+      for (ScanReportPage p : pages) {
+        if (p.getSpec() != null && p.getSpec().findings() != null) {
+          for (Finding f : p.getSpec().findings()) {
+            if (f.isOpen()) {
+              all.putIfAbsent(f.key(), f);
+            }
           }
+        }
+      }
+      return new PreviousRun(report, all);
+    }
+
+    /** The findings a report itself lists (a small run's, inline), e.g. from {@code portolan run} output. */
+    public static PreviousRun ofInline(String report, Collection<Finding> findings) {
+      Map<String, Finding> all = new LinkedHashMap<>();
+      for (Finding f : findings) {
+        if (f.isOpen()) {
+          all.putIfAbsent(f.key(), f);
         }
       }
       return new PreviousRun(report, all);
@@ -224,6 +321,25 @@ public final class ReportAggregator {
     };
   }
 
+  /** Ready, which Argo CD's and Flux's health checks read: True once the run succeeded. */
+  private static Condition readyCondition(RunPhase phase, Condition complete, ScanReport report, Instant now) {
+    Long generation = report.getMetadata().getGeneration();
+    boolean ready = phase == RunPhase.Succeeded;
+    String status = ready ? "True" : "False";
+    String since = report.getStatus() == null || report.getStatus().conditions() == null ? null
+        : report.getStatus().conditions().stream()
+            .filter(c -> Condition.READY.equals(c.type()) && status.equals(c.status()))
+            .map(Condition::lastTransitionTime).findFirst().orElse(null);
+    String reason = switch (phase) {
+      case Succeeded -> "Succeeded";
+      case Failed, PartiallySucceeded -> phase.name();
+      case Running -> "Scanning";
+      case Pending -> "Pending";
+    };
+    String message = ready ? "The run succeeded." : complete.message();
+    return new Condition(Condition.READY, status, reason, message, generation, since == null ? now.toString() : since);
+  }
+
   private static String failures(List<ShardAssignment> plan, Map<String, ShardStatus> progress) {
     List<String> out = new ArrayList<>();
     for (ShardAssignment a : plan) {
@@ -247,8 +363,11 @@ public final class ReportAggregator {
     };
   }
 
-  /** Of two findings for one port (a resumed shard may report it twice), the better identified. */
+  /** Of two findings for one port (a resumed shard may report it twice), the open one, then the better identified. */
   private static Finding better(Finding a, Finding b) {
+    if (a.isOpen() != b.isOpen()) {
+      return a.isOpen() ? a : b;
+    }
     int sa = (a.service() != null ? 1 : 0) + (a.version() != null ? 2 : 0) + (a.product() != null ? 1 : 0);
     int sb = (b.service() != null ? 1 : 0) + (b.version() != null ? 2 : 0) + (b.product() != null ? 1 : 0);
     return sb > sa ? b : a;

@@ -19,10 +19,15 @@ public final class FindingPages {
   private FindingPages() {}
 
   public static List<List<Finding>> split(List<Finding> findings) {
-    List<List<Finding>> pages = new ArrayList<>();
-    List<Finding> page = new ArrayList<>();
+    return splitAny(findings);
+  }
+
+  /** Cuts any items (findings, index entries) by the same bounds: JSON size and count. */
+  public static <T> List<List<T>> splitAny(List<T> items) {
+    List<List<T>> pages = new ArrayList<>();
+    List<T> page = new ArrayList<>();
     long bytes = 1; // the list's brackets: "[" + items with their commas + "]"
-    for (Finding f : findings) {
+    for (T f : items) {
       int size = size(f);
       if (!page.isEmpty() && (bytes + size > MAX_PAGE_BYTES || page.size() >= MAX_PAGE_COUNT)) {
         pages.add(page);
@@ -38,8 +43,8 @@ public final class FindingPages {
     return pages;
   }
 
-  /** The JSON size of one finding, as it will be stored. */
-  public static int size(Finding f) {
+  /** The JSON size of one item, as it will be stored. */
+  public static int size(Object f) {
     try {
       return JSON.writeValueAsBytes(f).length + 1;
     } catch (JsonProcessingException e) {

@@ -28,9 +28,24 @@ public final class RunNames {
     return fit(policy, MINUTE.format(due.withZoneSameInstant(java.time.ZoneOffset.UTC)));
   }
 
+  /**
+   * A run started by hand on a person's machine ({@code portolan run}): named by the second it
+   * started, so successive runs of one policy get distinct names.
+   */
+  public static String forLocalRun(String policy, java.time.Instant started) {
+    return fit(policy, "local-" + SECOND.format(started.atZone(java.time.ZoneOffset.UTC)));
+  }
+
+  private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
   /** A page of findings: shard and page number within the run. */
   public static String page(String run, int shard, int page) {
     return run + "-s" + shard + "-p" + page;
+  }
+
+  /** A page of the run's address index. */
+  public static String indexPage(String run, int page) {
+    return run + "-t" + page;
   }
 
   private static String fit(String policy, String suffix) {

@@ -9,6 +9,9 @@ import dev.portolan.control.target.AddressRange;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
+import dev.portolan.crds.v1alpha1.ScanReportPageSpec;
+import dev.portolan.crds.v1alpha1.ScanReportPageSpec.IndexEntry;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.AuditRecord;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ScopeSnapshot;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
@@ -41,6 +44,13 @@ public final class RunSpecs {
   public static ScanReport mainReport(
       ScanPolicy policy, String run, GuardDecision.Accepted decision, GuardConfig guard,
       List<ShardAssignment> shards, long seed, Trigger trigger, Instant now) {
+    return mainReport(policy, run, decision, guard, shards, seed, trigger, now, RunResolution.none(null));
+  }
+
+  /** As above, with the run's addresses resolved against the cluster (its vantage and watched ports). */
+  public static ScanReport mainReport(
+      ScanPolicy policy, String run, GuardDecision.Accepted decision, GuardConfig guard,
+      List<ShardAssignment> shards, long seed, Trigger trigger, Instant now, RunResolution resolution) {
     ScanPolicySpec spec = policy.getSpec();
     ScopeSnapshot scope =
         new ScopeSnapshot(
@@ -56,7 +66,10 @@ public final class RunSpecs {
             spec.validation(),
             spec.expectations(),
             // A Service's cluster IP is answered only through the node's NAT, which raw frames skip.
-            spec.targets() != null && spec.targets().services() != null ? ScopeSnapshot.CONNECT : ScopeSnapshot.SYN);
+            spec.targets() != null && spec.targets().services() != null ? ScopeSnapshot.CONNECT : ScopeSnapshot.SYN,
+            resolution.watch().isEmpty() ? null : resolution.watch(),
+            resolution.vantage(),
+            resolution.resolvedAt() == null ? null : resolution.resolvedAt().toString());
     AuditRecord audit =
         new AuditRecord(
             spec.purpose(),
@@ -71,21 +84,40 @@ public final class RunSpecs {
             now.toString());
     ScanReport report = new ScanReport();
     report.setMetadata(meta(policy, run, run, Map.of()));
-    report.setSpec(new ScanReportSpec(policy.getMetadata().getName(), run, null, null, null, audit, scope, shards));
+    report.setSpec(new ScanReportSpec(policy.getMetadata().getName(), run, audit, scope, shards));
     return report;
   }
 
-  /** Page {@code page} (from 1) of shard {@code shard}'s findings in {@code run}. */
-  public static ScanReport page(ScanReport main, int shard, int page, List<Finding> findings) {
+  /** Page {@code page} (from 1) of shard {@code shard}'s findings in the run {@code main}. */
+  public static ScanReportPage page(ScanReport main, int shard, int page, List<Finding> findings) {
     String run = main.getSpec().run();
-    ScanReport p = new ScanReport();
+    ScanReportPage p = new ScanReportPage();
+    p.setMetadata(pageMeta(main, RunNames.page(run, shard, page), ScanReportPageSpec.FINDINGS));
+    p.setSpec(new ScanReportPageSpec(main.getSpec().policy(), run, ScanReportPageSpec.FINDINGS, shard, page,
+        findings == null ? 0 : findings.size(),
+        findings, null, null));
+    return p;
+  }
+
+  /** Page {@code page} (from 1) of the run's address index. */
+  public static ScanReportPage indexPage(ScanReport main, int page, List<IndexEntry> entries) {
+    String run = main.getSpec().run();
+    ScanReportPage p = new ScanReportPage();
+    p.setMetadata(pageMeta(main, RunNames.indexPage(run, page), ScanReportPageSpec.TARGETS));
+    p.setSpec(new ScanReportPageSpec(main.getSpec().policy(), run, ScanReportPageSpec.TARGETS, null, page, entries.size(),
+        null, entries, null));
+    return p;
+  }
+
+  /** A page's metadata: labelled with its policy, run and contents, owned by the run's report. */
+  private static ObjectMeta pageMeta(ScanReport main, String name, String contents) {
     ObjectMeta meta = new ObjectMetaBuilder()
-        .withName(RunNames.page(run, shard, page))
+        .withName(name)
         .withNamespace(main.getMetadata().getNamespace())
         .withLabels(Map.of(
             ScanReport.POLICY_LABEL, main.getSpec().policy(),
-            ScanReport.RUN_LABEL, run,
-            ScanReport.PAGE_LABEL, "true"))
+            ScanReport.RUN_LABEL, main.getSpec().run(),
+            ScanReport.CONTENTS_LABEL, contents))
         .build();
     if (main.getMetadata().getUid() != null) {
       meta.setOwnerReferences(List.of(new OwnerReferenceBuilder()
@@ -93,11 +125,7 @@ public final class RunSpecs {
           .withName(main.getMetadata().getName()).withUid(main.getMetadata().getUid())
           .build()));
     }
-    p.setMetadata(meta);
-    p.setSpec(new ScanReportSpec(main.getSpec().policy(), run, main.getMetadata().getName(), page, shard, null, null, null));
-    p.setStatus(new dev.portolan.crds.v1alpha1.ScanReportStatus(
-        null, null, null, null, null, null, null, findings, null, null, null, null));
-    return p;
+    return meta;
   }
 
   private static ObjectMeta meta(ScanPolicy policy, String name, String run, Map<String, String> extra) {

@@ -17,6 +17,7 @@ import dev.portolan.control.run.FindingPages;
 import dev.portolan.crds.v1alpha1.ExpectationsSpec;
 import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
 import dev.portolan.crds.v1alpha1.ScanReportStatus;
@@ -44,8 +45,8 @@ class LargeRunTest {
   private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final List<ScanReport> pages = new ArrayList<>();
-  private final List<ScanReport> previousPages = new ArrayList<>();
+  private final List<ScanReportPage> pages = new ArrayList<>();
+  private final List<ScanReportPage> previousPages = new ArrayList<>();
   private ScanReport mainReport;
 
   private static int bytes(Object value) {
@@ -68,8 +69,8 @@ class LargeRunTest {
   }
 
   /** One shard's findings, cut into pages by FindingPages, as the agent would store them. */
-  private static List<ScanReport> pagesOf(int shard, List<Finding> findings) {
-    List<ScanReport> out = new ArrayList<>();
+  private static List<ScanReportPage> pagesOf(int shard, List<Finding> findings) {
+    List<ScanReportPage> out = new ArrayList<>();
     List<List<Finding>> split = FindingPages.split(findings);
     for (int p = 0; p < split.size(); p++) {
       out.add(page(shard, p + 1, split.get(p)));
@@ -113,8 +114,8 @@ class LargeRunTest {
   @DisplayName("pages hold every finding once, at most 1,000 on each")
   void pagesHoldEverything() {
     List<Finding> all = new ArrayList<>();
-    for (ScanReport p : pages) {
-      List<Finding> fs = p.getStatus().findings();
+    for (ScanReportPage p : pages) {
+      List<Finding> fs = p.getSpec().findings();
       assertThat(fs).isNotEmpty().hasSizeLessThanOrEqualTo(FindingPages.MAX_PAGE_COUNT);
       all.addAll(fs);
     }
@@ -125,8 +126,8 @@ class LargeRunTest {
   @Test
   @DisplayName("each page's findings stay within 512 KiB of JSON")
   void pagesWithinPageBytes() {
-    for (ScanReport p : pages) {
-      assertThat(bytes(p.getStatus().findings())).as("page %s", p.getMetadata().getName()).isLessThanOrEqualTo(FindingPages.MAX_PAGE_BYTES);
+    for (ScanReportPage p : pages) {
+      assertThat(bytes(p.getSpec().findings())).as("page %s", p.getMetadata().getName()).isLessThanOrEqualTo(FindingPages.MAX_PAGE_BYTES);
     }
   }
 
@@ -134,7 +135,7 @@ class LargeRunTest {
   @DisplayName("every page, serialised as a whole ScanReport, stays under 1 MiB")
   void pagesUnderOneMiB() {
     assertThat(pages).hasSizeGreaterThanOrEqualTo(OPEN_PORTS / FindingPages.MAX_PAGE_COUNT);
-    for (ScanReport p : pages) {
+    for (ScanReportPage p : pages) {
       assertThat(bytes(p)).as("page %s", p.getMetadata().getName()).isLessThan(MIB);
     }
   }
@@ -150,7 +151,7 @@ class LargeRunTest {
         new ScanReportStatus(
             status.phase(), status.message(), status.observedGeneration(), status.startTime(), status.completionTime(),
             done(), status.summary(), status.findings(), status.pages(), status.diff(), status.violations(),
-            status.conditions());
+            status.brokenPaths(), status.index(), status.conditions());
     mainReport.setStatus(stored);
 
     assertThat(status.phase()).isEqualTo(RunPhase.Succeeded);

@@ -20,12 +20,14 @@ import dev.portolan.crds.v1alpha1.ExpectationsSpec.ExposureRule;
 import dev.portolan.crds.v1alpha1.ExpectationsSpec;
 import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Diff;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Endpoint;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ReportSummary;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Violation;
+import dev.portolan.crds.v1alpha1.Severity;
 import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,20 +79,19 @@ class ReportAggregatorTest {
     return shards(phases);
   }
 
-  private static ScanReportStatus aggregate(ScanReport report, Map<String, ShardStatus> shards, ScanReport... pages) {
+  private static ScanReportStatus aggregate(ScanReport report, Map<String, ShardStatus> shards, ScanReportPage... pages) {
     return ReportAggregator.aggregate(report, shards, List.of(pages), Optional.empty(), NOW);
   }
 
   private static Condition complete(ScanReportStatus s) {
-    assertThat(s.conditions()).hasSize(1);
+    assertThat(s.conditions()).extracting(Condition::type).containsExactly("Complete", Condition.READY);
     Condition c = s.conditions().get(0);
-    assertThat(c.type()).isEqualTo("Complete");
     return c;
   }
 
   private static ScanReportStatus withCondition(String status, String since) {
     return new ScanReportStatus(
-        null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null,
         List.of(new Condition("Complete", status, "Whatever", "Set earlier.", 1L, since)));
   }
 
@@ -281,8 +282,8 @@ class ReportAggregatorTest {
       ScanReport r = main(plan(1));
       r.setStatus(
           new ScanReportStatus(
-              null, null, null, null, null, null, null, null, null, null, null,
-              List.of(new Condition("Ready", "False", "X", "y.", 1L, EARLIER))));
+              null, null, null, null, null, null, null, null, null, null, null, null, null,
+              List.of(new Condition("Other", "False", "X", "y.", 1L, EARLIER))));
       assertThat(complete(aggregate(r, Map.of())).lastTransitionTime()).isEqualTo(NOW.toString());
     }
   }
@@ -373,7 +374,7 @@ class ReportAggregatorTest {
     void dedupeKeepsBetter() {
       Finding poor = bare("10.0.0.1", 22);
       Finding rich = identified("10.0.0.1", 22, "ssh", "OpenSSH", "9.6");
-      for (List<ScanReport> pages :
+      for (List<ScanReportPage> pages :
           List.of(
               List.of(page(0, 1, List.of(poor)), page(0, 2, List.of(rich))),
               List.of(page(0, 1, List.of(rich)), page(0, 2, List.of(poor))))) {
@@ -419,7 +420,7 @@ class ReportAggregatorTest {
     @Test
     @DisplayName("are the same whatever order the pages come in")
     void pageOrder() {
-      List<ScanReport> pages = new ArrayList<>();
+      List<ScanReportPage> pages = new ArrayList<>();
       for (int p = 1; p <= 12; p++) {
         List<Finding> fs = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
@@ -460,8 +461,8 @@ class ReportAggregatorTest {
     @Test
     @DisplayName("the pages are named in order; pages without findings are listed and tolerated")
     void pageNames() {
-      ScanReport empty = page(1, 1, null);
-      ScanReport noStatus = page(0, 2, null);
+      ScanReportPage empty = page(1, 1, null);
+      ScanReportPage noStatus = page(0, 2, null);
       noStatus.setStatus(null);
       ScanReportStatus s =
           aggregate(main(plan(2)), allSucceeded(2), empty, page(0, 1, List.of(bare("10.0.0.1", 22))), noStatus);
@@ -525,8 +526,11 @@ class ReportAggregatorTest {
               page(0, 1, List.of(finding("10.0.0.1", 22, "ssh"), finding("10.0.0.1", 23, "telnet"), finding("10.0.0.2", 22, "ssh"))));
       assertThat(s.violations())
           .containsExactly(
-              new Violation("10.0.0.1", 23, "telnet", "telnet is open here and no expectation allows it"),
-              new Violation("10.0.0.2", 22, "ssh", "ssh is open here and no expectation allows it"));
+              new Violation("10.0.0.1", 23, "telnet", "10.0.0.1 port 23 (telnet) is open and no expectation allows it; the nearest,"
+                  + " rule 1 'bastion ssh', does not: it allows port 22, not 23", null, "rule 1 'bastion ssh'", null, Severity.medium),
+              new Violation("10.0.0.2", 22, "ssh", "10.0.0.2 port 22 (ssh) is open and no expectation allows it; the nearest,"
+                  + " rule 1 'bastion ssh', does not: it covers 10.0.0.1, not 10.0.0.2", null, "rule 1 'bastion ssh'", null,
+                  Severity.medium));
       assertThat(s.summary().violations()).isEqualTo(2L);
     }
 
@@ -628,7 +632,7 @@ class ReportAggregatorTest {
     @Test
     @DisplayName("the previous run's findings are read from its pages, once per ip:port")
     void previousRunOf() {
-      ScanReport empty = page(0, 3, null);
+      ScanReportPage empty = page(0, 3, null);
       empty.setStatus(null);
       PreviousRun p =
           PreviousRun.of(
@@ -653,7 +657,7 @@ class ReportAggregatorTest {
       return new ScanReportStatus(
           RunPhase.Succeeded, "All clear, nothing to see.", 99L, "2000-01-01T00:00:00Z", "2000-01-01T00:00:01Z",
           fakeShards, fakeSummary, List.of(finding("1.2.3.4", 1, "gopher")), List.of("forged-page"),
-          new Diff("forged", List.of(), List.of(), 0L, 0L), List.of(), conditions);
+          new Diff("forged", List.of(), List.of(), 0L, 0L), List.of(), null, null, conditions);
     }
 
     private ScanReportStatus run(ScanReport r) {
@@ -707,7 +711,7 @@ class ReportAggregatorTest {
     private ScanReportStatus withoutConditions(ScanReportStatus s) {
       return new ScanReportStatus(
           s.phase(), s.message(), s.observedGeneration(), s.startTime(), s.completionTime(), s.shards(), s.summary(),
-          s.findings(), s.pages(), s.diff(), s.violations(), null);
+          s.findings(), s.pages(), s.diff(), s.violations(), s.brokenPaths(), s.index(), null);
     }
   }
 
@@ -715,11 +719,11 @@ class ReportAggregatorTest {
   @DisplayName("is pure: the same inputs give the same status, and the inputs are left as they were")
   void pure() {
     ScanReport r = main(plan(2), scope(NOTHING_ALLOWED, 10L));
-    Collection<ScanReport> pages = List.of(page(0, 1, List.of(finding("10.0.0.1", 22, "ssh"))), page(1, 1, List.of(bare("10.0.0.1", 22))));
+    Collection<ScanReportPage> pages = List.of(page(0, 1, List.of(finding("10.0.0.1", 22, "ssh"))), page(1, 1, List.of(bare("10.0.0.1", 22))));
     Map<String, ShardStatus> progress = shards(RunPhase.Succeeded, RunPhase.Running);
     ScanReportStatus first = ReportAggregator.aggregate(r, progress, pages, Optional.empty(), NOW);
     assertThat(ReportAggregator.aggregate(r, progress, pages, Optional.empty(), NOW)).isEqualTo(first);
     assertThat(r.getStatus()).isNull();
-    assertThat(pages.iterator().next().getStatus().findings()).containsExactly(finding("10.0.0.1", 22, "ssh"));
+    assertThat(pages.iterator().next().getSpec().findings()).containsExactly(finding("10.0.0.1", 22, "ssh"));
   }
 }

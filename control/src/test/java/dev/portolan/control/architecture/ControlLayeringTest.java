@@ -21,7 +21,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * The control module is pure: data in, data out. Every package has an allow-list of what it may
  * use, so a new package (or a new import) cannot slip past: it fails here until it is placed in the
- * order target -> schedule -> guard -> expect -> run -> aggregate (docs/architecture.md).
+ * order target -> schedule -> guard -> cluster -> netpol -> expect -> run -> aggregate
+ * (docs/architecture.md).
  */
 @DisplayName("control layering")
 class ControlLayeringTest {
@@ -37,9 +38,12 @@ class ControlLayeringTest {
       "target", List.of(ROOT),
       "schedule", List.of(),
       "guard", List.of(ROOT, ROOT + ".target..", ROOT + ".schedule..", CRDS, JSON, "java.io.."),
-      "expect", List.of(ROOT + ".target..", CRDS),
-      "run", List.of(ROOT + ".guard..", ROOT + ".target..", CRDS, JSON, MODEL, "java.io.."),
-      "aggregate", List.of(ROOT + ".expect..", ROOT + ".target..", CRDS, MODEL));
+      "cluster", List.of(ROOT + ".target..", CRDS, MODEL),
+      "netpol", List.of(ROOT + ".cluster..", ROOT + ".target..", CRDS, MODEL),
+      "expect", List.of(ROOT + ".cluster..", ROOT + ".netpol..", ROOT + ".target..", CRDS, MODEL),
+      "run", List.of(ROOT + ".guard..", ROOT + ".cluster..", ROOT + ".netpol..", ROOT + ".expect..", ROOT + ".target..",
+          CRDS, JSON, MODEL, "java.io.."),
+      "aggregate", List.of(ROOT + ".expect..", ROOT + ".cluster..", ROOT + ".target..", CRDS, MODEL));
 
   private static JavaClasses classes;
 

@@ -8,6 +8,7 @@ import dev.portolan.crds.v1alpha1.ExpectationsSpec.ExposureRule;
 import dev.portolan.crds.v1alpha1.ExpectationsSpec;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Violation;
+import dev.portolan.crds.v1alpha1.Severity;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -50,7 +51,7 @@ class ExpectationsTest {
     void everything() {
       for (Expectations e : List.of(new Expectations(new ExpectationsSpec(List.of())), new Expectations(new ExpectationsSpec(null)))) {
         assertThat(e.check(finding("10.0.0.1", 443, "https")))
-            .contains(new Violation("10.0.0.1", 443, "https", "nothing may be exposed in this scope, but https is open"));
+            .contains(new Violation("10.0.0.1", 443, "https", "nothing may be exposed in this scope, but 10.0.0.1 port 443 (https) is open", null, null, null, Severity.medium));
         assertThat(e.check(finding("10.0.0.2", 22, "ssh"))).isPresent();
       }
     }
@@ -59,7 +60,7 @@ class ExpectationsTest {
     @DisplayName("an unidentified service is called unknown in the reason, and left empty in the violation")
     void unknownService() {
       assertThat(new Expectations(new ExpectationsSpec(List.of())).check(bare("10.0.0.1", 8080)))
-          .contains(new Violation("10.0.0.1", 8080, null, "nothing may be exposed in this scope, but unknown is open"));
+          .contains(new Violation("10.0.0.1", 8080, null, "nothing may be exposed in this scope, but 10.0.0.1 port 8080 (unknown) is open", null, null, null, Severity.medium));
     }
   }
 
@@ -80,7 +81,7 @@ class ExpectationsTest {
     @DisplayName("flags an address outside the rule's cidrs")
     void address() {
       assertThat(https.check(finding("10.0.1.5", 443, "https")))
-          .contains(new Violation("10.0.1.5", 443, "https", "https is open here and no expectation allows it"));
+          .contains(new Violation("10.0.1.5", 443, "https", "10.0.1.5 port 443 (https) is open and no expectation allows it; the nearest, rule 1 'test rule', does not: it covers 10.0.0.0/24, not 10.0.1.5", null, "rule 1 'test rule'", null, Severity.medium));
       assertThat(allowed(https, finding("9.255.255.255", 443, "https"))).isFalse();
     }
 
@@ -94,14 +95,14 @@ class ExpectationsTest {
     @DisplayName("flags a service the rule does not name")
     void service() {
       assertThat(https.check(finding("10.0.0.5", 443, "http")))
-          .contains(new Violation("10.0.0.5", 443, "http", "http is open here and no expectation allows it"));
+          .contains(new Violation("10.0.0.5", 443, "http", "10.0.0.5 port 443 (http) is open and no expectation allows it; the nearest, rule 1 'test rule', does not: it allows https, not http", null, "rule 1 'test rule'", null, Severity.medium));
     }
 
     @Test
     @DisplayName("flags an unidentified service where the rule names services")
     void nullService() {
       assertThat(https.check(bare("10.0.0.5", 443)))
-          .contains(new Violation("10.0.0.5", 443, null, "unknown is open here and no expectation allows it"));
+          .contains(new Violation("10.0.0.5", 443, null, "10.0.0.5 port 443 (unknown) is open and no expectation allows it; the nearest, rule 1 'test rule', does not: it allows https, not an unidentified service", null, "rule 1 'test rule'", null, Severity.medium));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.portolan.crds.v1alpha1;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
@@ -13,12 +14,15 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version(ScanPolicy.VERSION)
 @Plural("scanpolicies")
 @ShortNames({"scanpolicy", "spol"})
-@AdditionalPrinterColumn(name = "Scope", jsonPath = ".spec.targets.cidrs", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Ports", jsonPath = ".spec.ports", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Rate", jsonPath = ".spec.rate", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Schedule", jsonPath = ".spec.schedule", type = AdditionalPrinterColumn.Type.STRING)
+@Categories("portolan")
 @AdditionalPrinterColumn(name = "Accepted", jsonPath = ".status.conditions[?(@.type==\"Accepted\")].status", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Schedule", jsonPath = ".spec.schedule", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Suspended", jsonPath = ".spec.suspend", type = AdditionalPrinterColumn.Type.BOOLEAN)
 @AdditionalPrinterColumn(name = "Last result", jsonPath = ".status.lastRun.result", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Next run", jsonPath = ".status.nextRunTime", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Ports", jsonPath = ".spec.ports", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(name = "Scope", jsonPath = ".spec.targets.cidrs", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class ScanPolicy extends CustomResource<ScanPolicySpec, ScanPolicyStatus> implements Namespaced {
   public static final String GROUP = "portolan.dev";

@@ -8,9 +8,12 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** A ScanPolicy's desired state; each concern is its own small record. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.timeZone) || has(self.schedule)", message = "timeZone applies to a schedule: give spec.schedule too")
+@ValidationRule(value = Patterns.PORTS_ORDERED, message = "spec.ports: a port range runs from low to high, e.g. 8000-9000")
 public record ScanPolicySpec(
     @Required @Size(min = 3, max = 1024)
         @JsonPropertyDescription("Why this scan runs; recorded in every report (an audit needs the reason).")
@@ -19,8 +22,8 @@ public record ScanPolicySpec(
     @JsonPropertyDescription("The ticket or approval under which the scan runs.") String approval,
     @Required @JsonPropertyDescription("What may be probed: CIDRs and cluster selectors, minus excludes.")
         TargetsSpec targets,
-    @Required @Pattern(Patterns.PORTS)
-        @JsonPropertyDescription("TCP ports and ranges, e.g. 22,80,443,8000-9000.")
+    @Required @Pattern(Patterns.PORTS) @Size(max = Patterns.PORTS_MAX_LENGTH)
+        @JsonPropertyDescription("TCP ports and ranges, each 1-65535, e.g. 22,80,443,8000-9000.")
         String ports,
     @Min(1) @Max(10_000_000) @Default(Defaults.RATE_TEXT)
         @JsonPropertyDescription("Probes per second for the whole run, across all scanners (default 1000).")
@@ -31,9 +34,13 @@ public record ScanPolicySpec(
     @Min(0) @Max(600) @Default(Defaults.WAIT_SECONDS_TEXT)
         @JsonPropertyDescription("Seconds to wait for late replies after the last probe (default 3).")
         Integer waitSeconds,
-    @Pattern(Patterns.CRON)
-        @JsonPropertyDescription("Cron schedule (five fields, UTC). Without it the policy runs once per change of its spec.")
+    @Pattern(Patterns.CRON) @Size(max = 256)
+        @JsonPropertyDescription("Cron schedule (five fields, in timeZone, UTC by default), as a CronJob's. Without it the"
+            + " policy runs once per change of its spec.")
         String schedule,
+    @Pattern(Patterns.TIME_ZONE) @Size(max = 64)
+        @JsonPropertyDescription("The IANA time zone the schedule is read in, e.g. Europe/Berlin (default UTC), as a CronJob's.")
+        String timeZone,
     @Default("false") @JsonPropertyDescription("Start no new runs while true.") Boolean suspend,
     @Default("Forbid")
         @JsonPropertyDescription("Forbid (default): never two runs of this policy at a time. Allow: overlapping runs.")
@@ -43,6 +50,7 @@ public record ScanPolicySpec(
     @JsonPropertyDescription("Which scanner agents take part.") ScannersSpec scanners,
     @JsonPropertyDescription("The vantage point: the scanner agents on the nodes (default) or a pod with given labels.")
         SourceSpec source,
+    @JsonPropertyDescription("Where results go besides ScanReports (OpenReports).") ReportingSpec reporting,
     @Min(1) @Max(100) @Default(Defaults.HISTORY_LIMIT_TEXT)
         @JsonPropertyDescription("Completed runs to keep (default 5); older reports are deleted.")
         Integer historyLimit) {
@@ -71,6 +79,15 @@ public record ScanPolicySpec(
 
   public boolean suspended() {
     return Boolean.TRUE.equals(suspend);
+  }
+
+  /** The schedule's time zone, UTC when none is given. */
+  public String timeZoneOrDefault() {
+    return timeZone == null || timeZone.isBlank() ? "UTC" : timeZone;
+  }
+
+  public ReportingSpec reportingOrDefault() {
+    return reporting == null ? new ReportingSpec(null) : reporting;
   }
 
   public boolean validationEnabled() {

@@ -3,42 +3,40 @@ package dev.portolan.crds.v1alpha1;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
- * One run of a policy. The run's main report holds the frozen scope, the audit record, the shard
- * plan and progress, and a bounded summary, diff and violation list; its findings live in pages
- * (further ScanReports with {@code spec.pageOf} naming the main report), so no object nears etcd's
- * size limit however many ports are open.
+ * One run of a policy: the frozen scope, the audit record, the shard plan and progress, and a
+ * bounded summary, diff and violation list. Its findings and address index live in
+ * {@link ScanReportPage}s labelled with the run, so no object nears etcd's size limit however many
+ * ports are open.
  */
 @Group(ScanPolicy.GROUP)
 @Version(ScanPolicy.VERSION)
 @Plural("scanreports")
 @ShortNames({"scanreport", "srep"})
-@AdditionalPrinterColumn(name = "Policy", jsonPath = ".spec.policy", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Page", jsonPath = ".spec.page", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
+@Categories("portolan")
+@AdditionalPrinterColumn(name = "Policy", jsonPath = ".spec.policy", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Open", jsonPath = ".status.summary.open", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Violations", jsonPath = ".status.summary.violations", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "New", jsonPath = ".status.summary.newExposures", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
+@AdditionalPrinterColumn(name = "New", jsonPath = ".status.summary.newExposures", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Duration", jsonPath = ".status.summary.duration", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Discovery", jsonPath = ".status.summary.discovery", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class ScanReport extends CustomResource<ScanReportSpec, ScanReportStatus> implements Namespaced {
   private static final long serialVersionUID = 1L;
 
-  /** Label on every report of a policy: the policy's name. */
+  /** Label on every report and page of a policy: the policy's name. */
   public static final String POLICY_LABEL = "portolan.dev/policy";
 
-  /** Label on every report of a run (main report and pages): the run's name. */
+  /** Label on a run's report and all its pages: the run's name. */
   public static final String RUN_LABEL = "portolan.dev/run";
 
-  /** Label on pages only: "true". */
-  public static final String PAGE_LABEL = "portolan.dev/page";
-
-  @com.fasterxml.jackson.annotation.JsonIgnore
-  public boolean isPage() {
-    return getSpec() != null && getSpec().pageOf() != null;
-  }
+  /** Label on pages: what they hold (Findings or Targets). */
+  public static final String CONTENTS_LABEL = "portolan.dev/contents";
 }

@@ -25,5 +25,9 @@ public record SourceSpec(
 
   /** A pod in {@code namespace} carrying {@code labels}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record PodSource(String namespace, Map<String, String> labels) {}
+  public record PodSource(
+      @io.fabric8.generator.annotation.Pattern(Patterns.NAMESPACE) @JsonPropertyDescription("The pod's namespace (default: the policy's own).")
+          String namespace,
+      @JsonPropertyDescription("The labels the pod carries, so NetworkPolicies select it as they would the workload.")
+          Map<String, String> labels) {}
 }

@@ -2,6 +2,7 @@ package dev.portolan.operator.plan;
 
 import dev.portolan.control.guard.GuardConfig;
 import dev.portolan.control.guard.GuardDecision;
+import dev.portolan.control.run.RunResolution;
 import dev.portolan.control.run.RunSpecs;
 import dev.portolan.control.run.ShardPlanner;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
@@ -48,10 +49,10 @@ public final class RunFactory {
 
   public ScanReport mainReport(
       ScanPolicy policy, DueRun due, GuardDecision.Accepted decision, List<ShardAssignment> shards,
-      Map<String, String> annotations, Instant now) {
+      Map<String, String> annotations, Instant now, RunResolution resolution) {
     ScanReport report = RunSpecs.mainReport(
         policy, due.name(), decision, guard, shards, random.nextLong(),
-        new RunSpecs.Trigger(due.trigger(), CREATED_BY, engineVersion), now);
+        new RunSpecs.Trigger(due.trigger(), CREATED_BY, engineVersion), now, resolution);
     if (!annotations.isEmpty()) {
       Map<String, String> a = new HashMap<>(report.getMetadata().getAnnotations() == null ? Map.of() : report.getMetadata().getAnnotations());
       a.putAll(annotations);

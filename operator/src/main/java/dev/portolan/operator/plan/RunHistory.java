@@ -27,11 +27,11 @@ public final class RunHistory {
     this.runs = runs;
   }
 
-  /** The main reports among {@code reports} (pages are left out). */
+  /** The runs among {@code reports} (those with a spec). */
   public static RunHistory of(Collection<ScanReport> reports) {
     List<ScanReport> runs = new ArrayList<>();
     for (ScanReport r : reports) {
-      if (!r.isPage() && r.getSpec() != null) {
+      if (r.getSpec() != null) {
         runs.add(r);
       }
     }

@@ -48,11 +48,12 @@ public final class RunStatus {
     ReportSummary e = existing.summary();
     ReportSummary summary = new ReportSummary(
         a.targets(), a.probesSent(), a.hosts(), a.open(), a.closed(), a.filtered(), a.byService(), a.violations(),
-        e.newExposures(), e.closedExposures(), a.durationSeconds(), a.rate());
+        e.newExposures(), e.closedExposures(), a.durationSeconds(), a.rate(), a.duration(), a.discovery(), a.unattributed(),
+        a.brokenPaths(), a.byWorkloadKind());
     return new ScanReportStatus(
         aggregated.phase(), aggregated.message(), aggregated.observedGeneration(), aggregated.startTime(),
         aggregated.completionTime(), aggregated.shards(), summary, aggregated.findings(), aggregated.pages(),
-        existing.diff(), aggregated.violations(), aggregated.conditions());
+        existing.diff(), aggregated.violations(), aggregated.brokenPaths(), aggregated.index(), aggregated.conditions());
   }
 
   private static Instant parse(String t) {

@@ -1,10 +1,15 @@
 package dev.portolan.operator.reconcile;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portolan.operator.cluster.ApiSerialization;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portolan.control.run.FindingPages;
+import dev.portolan.control.run.RunSpecs;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
+import dev.portolan.crds.v1alpha1.ScanReportPageSpec.IndexEntry;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
+import dev.portolan.operator.cluster.ApiSerialization;
 import dev.portolan.operator.cluster.SourcePods;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -57,12 +62,56 @@ public final class RunStore {
   public void delete(ScanReport run) {
     String ns = run.getMetadata().getNamespace();
     String name = run.getSpec() != null && run.getSpec().run() != null ? run.getSpec().run() : run.getMetadata().getName();
-    client.resources(ScanReport.class).inNamespace(ns)
+    client.resources(ScanReportPage.class).inNamespace(ns)
         .withLabel(ScanReport.RUN_LABEL, name)
-        .withLabel(ScanReport.PAGE_LABEL, "true")
         .delete();
     SourcePods.of(run).ifPresent(ref -> sourcePods.delete(ref[0], ref[1]));
     client.resources(ScanReport.class).inNamespace(ns).withName(run.getMetadata().getName()).delete();
+  }
+
+  /**
+   * Writes the run's address index as Targets pages owned by the run (the owner of every address
+   * at the run's start); creating a page that exists (a retry) keeps it.
+   */
+  public void createIndex(ScanReport run, List<IndexEntry> entries) {
+    List<List<IndexEntry>> chunks = FindingPages.splitAny(entries);
+    for (int i = 0; i < chunks.size(); i++) {
+      create(RunSpecs.indexPage(run, i + 1, chunks.get(i)));
+    }
+  }
+
+  /** Appends ownership changes seen during the run as one more Targets page, after the {@code existing} ones. */
+  public void appendIndex(ScanReport run, int existing, List<IndexEntry> changes) {
+    List<List<IndexEntry>> chunks = FindingPages.splitAny(changes);
+    for (int i = 0; i < chunks.size(); i++) {
+      create(RunSpecs.indexPage(run, existing + i + 1, chunks.get(i)));
+    }
+  }
+
+  private void create(ScanReportPage page) {
+    try {
+      client.resource(page).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+  }
+
+  /** Replaces a findings page's findings with the same findings named by their owners. */
+  public void attribute(ScanReportPage page, List<Finding> findings, java.time.Instant at) {
+    ObjectNode patch = JSON.createObjectNode();
+    ObjectNode spec = patch.putObject("spec");
+    spec.set("findings", JSON.valueToTree(findings));
+    spec.put("attributedAt", at.toString());
+    try {
+      client.resources(ScanReportPage.class).inNamespace(page.getMetadata().getNamespace()).withName(page.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+    }
   }
 
   /** Sets the shard plan of a run that had none, if nobody changed the report since it was read. */

@@ -1,7 +1,11 @@
 package dev.portolan.operator.reconcile;
 
+import dev.portolan.control.cluster.ClusterSnapshot;
+import dev.portolan.control.cluster.SelectorTargets;
+import dev.portolan.control.cluster.TargetLabels;
 import dev.portolan.control.guard.Guard;
 import dev.portolan.control.guard.GuardDecision;
+import dev.portolan.control.run.RunResolution;
 import dev.portolan.crds.v1alpha1.Condition;
 import dev.portolan.crds.v1alpha1.Defaults;
 import dev.portolan.crds.v1alpha1.RunPhase;
@@ -10,8 +14,9 @@ import dev.portolan.crds.v1alpha1.ScanPolicySpec;
 import dev.portolan.crds.v1alpha1.ScanPolicyStatus;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.Vantage;
 import dev.portolan.operator.cluster.AgentDirectory;
-import dev.portolan.operator.cluster.ClusterTargets;
+import dev.portolan.operator.cluster.ClusterCache;
 import dev.portolan.operator.cluster.PolicyEvents;
 import dev.portolan.operator.cluster.SourcePodTemplate;
 import dev.portolan.operator.cluster.SourcePods;
@@ -66,7 +71,7 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
 
   /** What the reconciler needs from the rest of the operator. */
   public record Dependencies(
-      Guard guard, ClusterTargets targets, AgentDirectory agents, RunFactory runs, RunStore store,
+      Guard guard, ClusterCache cluster, TargetLabels labels, AgentDirectory agents, RunFactory runs, RunStore store,
       SourcePods sourcePods, SourcePodTemplate sourcePodTemplate, PolicyEvents events, PortolanMetrics metrics,
       Clock clock, Duration resync) {}
 
@@ -89,8 +94,6 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
     policies = context.getPrimaryCache();
     var config = InformerEventSourceConfiguration.from(ScanReport.class, ScanPolicy.class)
         .withName(RUNS)
-        .withLabelSelector("!" + ScanReport.PAGE_LABEL)
-        .withGenericFilter(r -> !r.isPage())
         // A policy cares when a run changes phase or gets its plan, not at every progress report.
         .withOnUpdateFilter((now, before) -> !policyView(now).equals(policyView(before)))
         .withSecondaryToPrimaryMapper(r -> {
@@ -118,7 +121,8 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
     List<Condition> before = existing == null ? null : existing.conditions();
     RunHistory history = RunHistory.of(context.getSecondaryResources(ScanReport.class));
 
-    GuardDecision decision = evaluate(policy);
+    ClusterSnapshot snapshot = d.cluster().snapshot(now);
+    GuardDecision decision = evaluate(policy, snapshot);
     Condition accepted;
     Condition scheduled;
     ScanPolicyStatus.Workload workload = null;
@@ -137,7 +141,7 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
           generation);
       ScheduleDecision s = RunSchedule.decide(policy, knownRuns(history, existing), names(history.active()), now);
       if (s.start().isPresent()) {
-        history = history.with(start(policy, s.start().get(), a, now));
+        history = history.with(start(policy, s.start().get(), a, now, snapshot));
       }
       scheduled = Conditions.of(SCHEDULED, s.scheduled(), s.reason(), s.message(), generation);
       next = s.nextRunTime();
@@ -207,17 +211,20 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
     return ErrorStatusUpdateControl.defaultErrorProcessing();
   }
 
-  private GuardDecision evaluate(ScanPolicy policy) {
-    try {
-      List<String> cluster = d.targets().resolve(policy.getSpec() == null ? null : policy.getSpec().targets(), policy.getMetadata().getNamespace());
-      return d.guard().evaluate(policy.getSpec(), cluster);
-    } catch (ClusterTargets.LookupFailed e) {
-      return new GuardDecision.Rejected("ClusterLookupFailed", e.getMessage());
+  private GuardDecision evaluate(ScanPolicy policy, ClusterSnapshot snapshot) {
+    ScanPolicySpec spec = policy.getSpec();
+    if (spec != null && spec.targets() != null && spec.targets().selectsClusterObjects() && !d.cluster().enabled()) {
+      return new GuardDecision.Rejected("ClusterLookupUnavailable",
+          "The policy selects nodes, services or pods, but this operator does not read the cluster's objects"
+              + " (it runs with --agent-nodes against an API server without the core API); give targets.cidrs.");
     }
+    List<String> addresses = spec == null ? List.of()
+        : SelectorTargets.resolve(spec.targets(), policy.getMetadata().getNamespace(), snapshot);
+    return d.guard().evaluate(spec, addresses);
   }
 
   /** Creates the run's main report (and its source pod), recording it in the informer at once. */
-  private ScanReport start(ScanPolicy policy, DueRun due, GuardDecision.Accepted decision, Instant now) {
+  private ScanReport start(ScanPolicy policy, DueRun due, GuardDecision.Accepted decision, Instant now, ClusterSnapshot snapshot) {
     ScanPolicySpec spec = policy.getSpec();
     List<ShardAssignment> shards;
     Map<String, String> annotations = Map.of();
@@ -229,7 +236,9 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
     } else {
       shards = d.runs().shards(spec, d.agents().readyNodes(spec.scanners() == null ? null : spec.scanners().nodeSelector()));
     }
-    ScanReport created = d.store().create(d.runs().mainReport(policy, due, decision, shards, annotations, now));
+    RunResolution resolution = resolve(policy, decision, shards, snapshot);
+    ScanReport created = d.store().create(d.runs().mainReport(policy, due, decision, shards, annotations, now, resolution));
+    d.store().createIndex(created, resolution.entries());
     InformerEventSource<ScanReport, ScanPolicy> source = runsSource;
     if (source != null) {
       source.handleRecentResourceCreate(ResourceID.fromResource(created), created);
@@ -247,6 +256,35 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
             + (shards.isEmpty() ? "no shard yet: it waits for a ready scanner agent" : shards.size() + (shards.size() == 1 ? " shard" : " shards")) + ".",
         due.name() + "/RunStarted");
     return created;
+  }
+
+  /**
+   * The run's addresses resolved against the cluster as it is now: what owns each, which
+   * expectations select it, what NetworkPolicies let the vantage point reach (a source pod's
+   * namespace and labels, or the nodes of the planned agents).
+   */
+  private RunResolution resolve(ScanPolicy policy, GuardDecision.Accepted decision, List<ShardAssignment> shards, ClusterSnapshot snapshot) {
+    ScanPolicySpec spec = policy.getSpec();
+    String ns = policy.getMetadata().getNamespace();
+    Vantage vantage;
+    if (SourcePods.isPodSourced(policy)) {
+      String sourceNs = spec.source().pod().namespace() == null ? ns : spec.source().pod().namespace();
+      vantage = new Vantage(Vantage.POD, sourceNs, spec.source().pod().labels(), null, null);
+    } else {
+      java.util.Set<String> planned = new java.util.HashSet<>();
+      shards.forEach(sh -> planned.add(sh.node()));
+      List<String> addresses = new ArrayList<>();
+      for (var n : snapshot.nodes()) {
+        if (planned.contains(n.getMetadata().getName()) && n.getStatus() != null && n.getStatus().getAddresses() != null) {
+          n.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType())).forEach(a -> addresses.add(a.getAddress()));
+        }
+      }
+      vantage = new Vantage(Vantage.NODE, null, null, null, addresses.isEmpty() ? null : addresses);
+    }
+    if (!d.cluster().enabled()) {
+      return RunResolution.none(vantage);
+    }
+    return RunResolution.resolve(spec.expectations(), ns, decision.scope().hosts(), decision.ports(), snapshot, vantage, d.labels());
   }
 
   /** A Pod-sourced run in progress has its pod; one deleted by hand is started again to resume. */

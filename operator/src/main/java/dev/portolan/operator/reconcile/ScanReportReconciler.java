@@ -2,16 +2,32 @@ package dev.portolan.operator.reconcile;
 
 import dev.portolan.control.aggregate.ReportAggregator.PreviousRun;
 import dev.portolan.control.aggregate.ReportAggregator;
+import dev.portolan.control.aggregate.RunIndex;
+import dev.portolan.control.cluster.AddressIndex;
+import dev.portolan.control.cluster.ClusterSnapshot;
+import dev.portolan.control.cluster.IndexResolver;
+import dev.portolan.control.cluster.TargetLabels;
 import dev.portolan.control.guard.GuardConfig;
+import dev.portolan.control.run.RunResolution;
 import dev.portolan.control.run.ShardPlanner;
+import dev.portolan.control.target.AddressSet;
+import dev.portolan.control.target.PortSet;
+import dev.portolan.control.target.Scope;
 import dev.portolan.crds.v1alpha1.Condition;
 import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
+import dev.portolan.crds.v1alpha1.ScanReportPageSpec.IndexEntry;
+import dev.portolan.crds.v1alpha1.ScanReportPageSpec;
+import dev.portolan.crds.v1alpha1.ScanReportSpec.ScopeSnapshot;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportSpec;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
+import dev.portolan.crds.v1alpha1.ScanReportStatus.TargetIndex;
 import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import dev.portolan.operator.cluster.AgentDirectory;
+import dev.portolan.operator.cluster.ClusterCache;
 import dev.portolan.operator.cluster.PodAgentDirectory;
 import dev.portolan.operator.cluster.PolicyEvents;
 import dev.portolan.operator.cluster.SourcePods;
@@ -33,6 +49,7 @@ import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +67,7 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(name = ScanReportReconciler.NAME, generationAwareEventProcessing = false)
 public final class ScanReportReconciler implements Reconciler<ScanReport> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScanReportReconciler.class);
   public static final String NAME = "scanreport";
   static final String PAGES = "pages";
   static final String AGENTS = "agents";
@@ -58,10 +76,14 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
   /** What the reconciler needs from the rest of the operator. */
   public record Dependencies(
       KubernetesClient client, AgentDirectory agents, GuardConfig guard, RunStore store, SourcePods sourcePods,
-      PolicyEvents events, PortolanMetrics metrics, Clock clock, Duration replanInterval) {}
+      PolicyEvents events, PortolanMetrics metrics, Clock clock, Duration replanInterval, ClusterCache cluster,
+      TargetLabels labels) {}
+
+  /** How often a running run's index is compared with the cluster at least (ownership changes). */
+  static final Duration INDEX_CHECK = Duration.ofSeconds(10);
 
   private final Dependencies d;
-  private volatile InformerEventSource<ScanReport, ScanReport> pages;
+  private volatile InformerEventSource<ScanReportPage, ScanReport> pages;
 
   public ScanReportReconciler(Dependencies dependencies) {
     this.d = dependencies;
@@ -69,12 +91,11 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
 
   @Override
   public List<EventSource<?, ScanReport>> prepareEventSources(EventSourceContext<ScanReport> context) {
-    var pageConfig = InformerEventSourceConfiguration.from(ScanReport.class, ScanReport.class)
+    var pageConfig = InformerEventSourceConfiguration.from(ScanReportPage.class, ScanReport.class)
         .withName(PAGES)
-        .withLabelSelector(ScanReport.PAGE_LABEL + "=true")
-        .withSecondaryToPrimaryMapper(p -> p.getSpec() == null || p.getSpec().pageOf() == null
+        .withSecondaryToPrimaryMapper(p -> p.getSpec() == null || p.getSpec().run() == null
             ? Set.of()
-            : Set.of(new ResourceID(p.getSpec().pageOf(), p.getMetadata().getNamespace())))
+            : Set.of(new ResourceID(p.getSpec().run(), p.getMetadata().getNamespace())))
         .build();
     pages = new InformerEventSource<>(pageConfig, context);
     List<EventSource<?, ScanReport>> sources = new ArrayList<>(List.of(pages));
@@ -96,7 +117,7 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
 
   @Override
   public UpdateControl<ScanReport> reconcile(ScanReport report, Context<ScanReport> context) throws Exception {
-    if (report.isPage() || report.getSpec() == null) {
+    if (report.getSpec() == null) {
       return UpdateControl.noUpdate();
     }
     d.metrics().reconciled(NAME);
@@ -112,10 +133,15 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
     ScanReportSpec spec = report.getSpec();
     ScanReportStatus existing = report.getStatus();
     var shards = existing == null ? null : existing.shards();
-    List<ScanReport> runPages = List.copyOf(context.getSecondaryResources(ScanReport.class));
+    Instant now = d.clock().instant();
+    List<ScanReportPage> runPages = List.copyOf(context.getSecondaryResources(ScanReportPage.class));
+    List<ScanReportPage> findingPages = runPages.stream().filter(p -> !isTargets(p)).toList();
+    List<ScanReportPage> targetPages = runPages.stream().filter(ScanReportReconciler::isTargets).toList();
+    RunIndex index = index(report, targetPages, now);
+    attributePages(findingPages, index, now);
     Baseline baseline = baseline(report, context);
     ScanReportStatus status = ReportAggregator.aggregate(
-        report, shards, runPages, baseline.previous(), RunStatus.asOf(shards, d.clock().instant()));
+        report, shards, findingPages, index, baseline.previous(), RunStatus.asOf(shards, now));
     if (baseline.keepExisting()) {
       status = RunStatus.keepDiff(existing, status);
     }
@@ -136,7 +162,85 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
       long probes = status.summary() == null || status.summary().probesSent() == null ? 0 : status.summary().probesSent();
       d.metrics().runCompleted(report.getMetadata().getUid(), ns, spec.policy(), status.phase(), probes);
     }
-    return waitsForPlan(report) ? UpdateControl.<ScanReport>noUpdate().rescheduleAfter(d.replanInterval()) : UpdateControl.noUpdate();
+    if (waitsForPlan(report)) {
+      return UpdateControl.<ScanReport>noUpdate().rescheduleAfter(d.replanInterval());
+    }
+    // A running run's index is compared with the cluster at least this often, agents' writes or not.
+    return ended ? UpdateControl.noUpdate() : UpdateControl.<ScanReport>noUpdate().rescheduleAfter(INDEX_CHECK);
+  }
+
+  private static boolean isTargets(ScanReportPage p) {
+    return p.getSpec() != null && ScanReportPageSpec.TARGETS.equals(p.getSpec().contents());
+  }
+
+  /**
+   * The run's address index from its Targets pages, and, while the run is running, the ownership
+   * changes since the index was last compared with the cluster, appended as one more page. The
+   * change happened after that comparison ({@code checkedAt}), and a new pod cannot have had the
+   * address before it was created.
+   */
+  private RunIndex index(ScanReport report, List<ScanReportPage> targetPages, Instant now) {
+    ScopeSnapshot scope = report.getSpec().scope();
+    if (scope == null || scope.resolvedAt() == null) {
+      return RunIndex.none();
+    }
+    Instant resolvedAt = Instant.parse(scope.resolvedAt());
+    ScanReportStatus existing = report.getStatus();
+    TargetIndex before = existing == null ? null : existing.index();
+    Instant checkedAt = before != null && before.checkedAt() != null ? Instant.parse(before.checkedAt()) : resolvedAt;
+    long dropped = before == null || before.changesDropped() == null ? 0 : before.changesDropped();
+    RunIndex index = RunIndex.of(targetPages, resolvedAt, "cluster", checkedAt, 0);
+    boolean running = existing == null || !RunPhase.isTerminal(existing.phase());
+    if (!running || !d.cluster().enabled() || !d.cluster().synced()) {
+      return index;
+    }
+    AddressSet hosts = Scope.of(Scope.parseList(scope.cidrs()), Scope.parseList(scope.exclude() == null ? List.of() : scope.exclude())).hosts();
+    ClusterSnapshot snapshot = d.cluster().snapshot(now);
+    List<IndexEntry> current = RunResolution.resolve(scope.expectations(), report.getMetadata().getNamespace(), hosts,
+        PortSet.parse(scope.ports()), snapshot, scope.vantage(), d.labels()).entries();
+    List<IndexEntry> changes = index.index().changes(current, checkedAt, now, IndexResolver.creationTimes(snapshot));
+    if (!changes.isEmpty()) {
+      if (index.index().size() + changes.size() > MAX_INDEX_ENTRIES) {
+        dropped += changes.size();
+        LOG.warn("Run {}: {} more address changes not recorded (the index holds {} entries)", report.getMetadata().getName(),
+            changes.size(), index.index().size());
+      } else {
+        d.store().appendIndex(report, targetPages.size(), changes);
+        List<IndexEntry> all = new ArrayList<>(index.index().entries());
+        all.addAll(changes);
+        List<String> names = new ArrayList<>(index.pages());
+        names.add(dev.portolan.control.run.RunNames.indexPage(report.getSpec().run(), targetPages.size() + 1));
+        return new RunIndex(AddressIndex.of(all, resolvedAt), names, "cluster", now, dropped);
+      }
+    }
+    return new RunIndex(index.index(), index.pages(), "cluster", now, dropped);
+  }
+
+  /** At most this many index entries per run (initial and appended); changes beyond are counted, not kept. */
+  static final int MAX_INDEX_ENTRIES = 100_000;
+
+  /**
+   * Each findings page gets the owner of every address once, after its agent wrote it, and again
+   * when an ownership change recorded later could concern its findings.
+   */
+  private void attributePages(List<ScanReportPage> findingPages, RunIndex index, Instant now) {
+    if (index.index().isEmpty()) {
+      return;
+    }
+    String lastChange = index.index().entries().stream().map(IndexEntry::changedBefore).filter(java.util.Objects::nonNull)
+        .max(String::compareTo).orElse(null);
+    for (ScanReportPage page : findingPages) {
+      var spec = page.getSpec();
+      if (spec == null || spec.findings() == null || spec.findings().isEmpty()) {
+        continue;
+      }
+      boolean fresh = spec.attributedAt() != null && (lastChange == null || lastChange.compareTo(spec.attributedAt()) <= 0);
+      if (fresh) {
+        continue;
+      }
+      List<Finding> attributed = ReportAggregator.attribute(spec.findings(), index);
+      d.store().attribute(page, attributed, now);
+    }
   }
 
   @Override
@@ -153,7 +257,7 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
 
   /** A main report with no shard plan that has not ended and is not Pod-sourced (those are planned at start). */
   static boolean waitsForPlan(ScanReport r) {
-    return !r.isPage() && r.getSpec() != null && (r.getSpec().shards() == null || r.getSpec().shards().isEmpty())
+    return r.getSpec() != null && (r.getSpec().shards() == null || r.getSpec().shards().isEmpty())
         && SourcePods.of(r).isEmpty() && !RunHistory.isTerminal(r);
   }
 
@@ -197,10 +301,11 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
     return new Baseline(base.map(b -> PreviousRun.of(b.getMetadata().getName(), pagesOf(b))), false);
   }
 
-  private List<ScanReport> pagesOf(ScanReport run) {
-    InformerEventSource<ScanReport, ScanReport> source = pages;
+  private List<ScanReportPage> pagesOf(ScanReport run) {
+    InformerEventSource<ScanReportPage, ScanReport> source = pages;
     String name = run.getMetadata().getName();
-    return source == null ? List.of() : source.list(run.getMetadata().getNamespace(), p -> p.getSpec() != null && name.equals(p.getSpec().pageOf())).toList();
+    return source == null ? List.of() : source.list(run.getMetadata().getNamespace(),
+        p -> p.getSpec() != null && name.equals(p.getSpec().run()) && !isTargets(p)).toList();
   }
 
   private Optional<ScanPolicy> policy(String namespace, String name) {

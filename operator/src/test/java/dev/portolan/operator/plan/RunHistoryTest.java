@@ -24,14 +24,6 @@ class RunHistoryTest {
   }
 
   @Test
-  @DisplayName("leaves pages out")
-  void pagesLeftOut() {
-    ScanReport page = run("web-g1-s0-p1", "2026-03-10T09:00:00Z", null);
-    page.setSpec(new dev.portolan.crds.v1alpha1.ScanReportSpec("web", "web-g1", "web-g1", 1, 0, null, null, null));
-    assertThat(RunHistory.of(List.of(page, run("web-g1", "2026-03-10T09:00:00Z", OK))).runs()).hasSize(1);
-  }
-
-  @Test
   @DisplayName("prunes ended runs beyond the limit, but never the newest success (the next diff's baseline)")
   void prune() {
     RunHistory h = RunHistory.of(List.of(

@@ -38,7 +38,7 @@ class CompletionNoticesTest {
       violations.add(new Violation("10.0.0." + i, 22, "ssh", "no"));
     }
     ScanReportStatus base = status(RunPhase.Succeeded, 7L, 7L, new Diff("web-g1", added, List.of(), 7L, 0L));
-    ScanReportStatus s = new ScanReportStatus(base.phase(), null, 1L, null, null, null, base.summary(), null, null, base.diff(), violations, null);
+    ScanReportStatus s = new ScanReportStatus(base.phase(), null, 1L, null, null, null, base.summary(), null, null, base.diff(), violations, null, null, null);
     var notices = CompletionNotices.of(run("web-g2", "2026-03-10T10:00:00Z", null), s);
     assertThat(notices).extracting(CompletionNotices.Notice::reason).containsExactly("RunCompleted", "NewExposure", "ExpectationViolated");
     assertThat(notices.get(1).message())

@@ -19,7 +19,7 @@ class StatusPatchTest {
 
   private static ScanReportStatus withShards(ScanReportStatus s) {
     return new ScanReportStatus(s.phase(), s.message(), s.observedGeneration(), s.startTime(), s.completionTime(),
-        Map.of("0", SHARD), s.summary(), s.findings(), s.pages(), s.diff(), s.violations(), s.conditions());
+        Map.of("0", SHARD), s.summary(), s.findings(), s.pages(), s.diff(), s.violations(), s.brokenPaths(), s.index(), s.conditions());
   }
 
   @Test
@@ -42,8 +42,8 @@ class StatusPatchTest {
   @DisplayName("an existing status gets whole-field operations: changed fields added, vanished ones removed, shards never named")
   void existingStatus() {
     ScanReportStatus current = withShards(new ScanReportStatus(RunPhase.Running, "hand-written", 1L, null, null, null, null, null, null, null,
-        java.util.List.of(new ScanReportStatus.Violation("10.0.0.1", 22, "ssh", "x")), null));
-    ScanReportStatus desired = new ScanReportStatus(RunPhase.Running, "1 of 2 shards done", 1L, null, null, null, null, null, null, null, null, null);
+        java.util.List.of(new ScanReportStatus.Violation("10.0.0.1", 22, "ssh", "x")), null, null, null));
+    ScanReportStatus desired = new ScanReportStatus(RunPhase.Running, "1 of 2 shards done", 1L, null, null, null, null, null, null, null, null, null, null, null);
     var w = StatusPatch.of(current, desired, AGENTS).orElseThrow();
     assertThat(w.type()).isEqualTo(PatchType.JSON);
     assertThat(w.body().toString())

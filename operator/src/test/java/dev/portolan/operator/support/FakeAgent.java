@@ -6,6 +6,7 @@ import dev.portolan.control.run.FindingPages;
 import dev.portolan.control.run.RunSpecs;
 import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
 import dev.portolan.crds.v1alpha1.ScanReportStatus;
@@ -58,20 +59,14 @@ public final class FakeAgent {
     List<String> names = new ArrayList<>();
     List<List<Finding>> pages = FindingPages.split(findings);
     for (int i = 0; i < pages.size(); i++) {
-      ScanReport page = RunSpecs.page(main, index, i + 1, pages.get(i));
-      ScanReportStatus status = page.getStatus();
-      page.setStatus(null);
+      ScanReportPage page = RunSpecs.page(main, index, i + 1, pages.get(i));
       try {
-        client.resources(ScanReport.class).inNamespace(namespace).resource(page).create();
+        client.resources(ScanReportPage.class).inNamespace(namespace).resource(page).create();
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409) {
           throw e;
         }
       }
-      ObjectNode patch = JSON.createObjectNode();
-      patch.set("status", JSON.valueToTree(status));
-      client.resources(ScanReport.class).inNamespace(namespace).withName(page.getMetadata().getName()).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
       names.add(page.getMetadata().getName());
     }
     return names;

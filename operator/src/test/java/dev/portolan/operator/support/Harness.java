@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
 import dev.portolan.operator.OperatorConfig;
 import dev.portolan.operator.PortolanOperator;
 import io.fabric8.kubernetes.api.model.Event;
@@ -134,15 +135,15 @@ public final class Harness implements AutoCloseable {
     return client.resources(ScanReport.class).inNamespace(ns).withName(name).get();
   }
 
-  /** The main reports of a policy (pages left out). */
+  /** The runs of a policy. */
   public List<ScanReport> runs(String policy) {
-    return client.resources(ScanReport.class).inNamespace(ns).withLabel(ScanReport.POLICY_LABEL, policy).list().getItems()
-        .stream().filter(r -> !r.isPage()).toList();
+    return client.resources(ScanReport.class).inNamespace(ns).withLabel(ScanReport.POLICY_LABEL, policy).list().getItems();
   }
 
-  public List<ScanReport> pages(String run) {
-    return client.resources(ScanReport.class).inNamespace(ns).withLabel(ScanReport.RUN_LABEL, run).list().getItems()
-        .stream().filter(ScanReport::isPage).toList();
+  /** The pages of a run that hold findings (index pages left out). */
+  public List<ScanReportPage> pages(String run) {
+    return client.resources(ScanReportPage.class).inNamespace(ns).withLabel(ScanReport.RUN_LABEL, run).list().getItems()
+        .stream().filter(p -> p.getSpec().findings() != null).toList();
   }
 
   public ScanReport awaitReport(String name, Predicate<ScanReport> condition) {

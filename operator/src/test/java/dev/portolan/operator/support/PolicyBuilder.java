@@ -58,8 +58,8 @@ public final class PolicyBuilder {
   }
 
   public ScanPolicySpec spec() {
-    return new ScanPolicySpec(purpose, "platform-security", "SEC-1234", targets, ports, rate, 1, 1, schedule, suspend,
-        concurrency, null, expectations, scanners, source, historyLimit);
+    return new ScanPolicySpec(purpose, "platform-security", "SEC-1234", targets, ports, rate, 1, 1, schedule, null, suspend,
+        concurrency, null, expectations, scanners, source, null, historyLimit);
   }
 
   public ScanPolicy build() {

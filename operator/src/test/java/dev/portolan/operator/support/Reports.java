@@ -19,7 +19,7 @@ public final class Reports {
     r.getMetadata().setName(name);
     r.getMetadata().setNamespace("ns");
     r.getMetadata().setLabels(Map.of(ScanReport.POLICY_LABEL, "web", ScanReport.RUN_LABEL, name));
-    r.setSpec(new ScanReportSpec("web", name, null, null, null,
+    r.setSpec(new ScanReportSpec("web", name,
         new AuditRecord("p", null, null, 1L, "sha256:x", "spec-change", null, "test", "portolan-operator", createdAt), null, List.of()));
     if (phase != null) {
       r.setStatus(status(phase, 3L, 1L, null));
@@ -31,6 +31,6 @@ public final class Reports {
     return new ScanReportStatus(phase, null, 1L, "2026-03-10T10:00:00Z", "2026-03-10T10:00:42Z", null,
         new ReportSummary(12L, 12L, 1L, open, 9L, 0L, Map.of(), violations, diff == null ? open : diff.addedCount(),
             diff == null ? 0L : diff.removedCount(), 42.0, 0.3),
-        null, null, diff, null, null);
+        null, null, diff, null, null, null, null);
   }
 }

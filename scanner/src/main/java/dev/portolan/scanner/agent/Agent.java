@@ -6,6 +6,7 @@ import dev.portolan.control.run.FindingPages;
 import dev.portolan.control.run.RunSpecs;
 import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
@@ -128,7 +129,7 @@ public final class Agent implements AutoCloseable {
   }
 
   private void consider(ScanReport r) {
-    if (r.isPage() || r.getSpec() == null || r.getSpec().shards() == null) {
+    if (r.getSpec() == null || r.getSpec().shards() == null) {
       return;
     }
     if (r.getStatus() != null && RunPhase.isTerminal(r.getStatus().phase())) {
@@ -262,8 +263,8 @@ public final class Agent implements AutoCloseable {
       this.startTime = before == null || before.startTime() == null ? Instant.now().toString() : before.startTime();
     }
 
-    synchronized void found(Finding f) {
-      pending.add(f);
+    synchronized void found(dev.portolan.scanner.report.Finding f) {
+      pending.add(FindingMapper.of(f, config.node()));
     }
 
     /** Saves pending findings as pages, then the progress: never a position ahead of its findings. */
@@ -272,10 +273,9 @@ public final class Agent implements AutoCloseable {
       if (!pending.isEmpty()) {
         for (List<Finding> chunk : FindingPages.split(new ArrayList<>(pending))) {
           pages++;
-          ScanReport page = RunSpecs.page(report, assignment.index(), pages, chunk);
-          // Status is a subresource: a create ignores it, so the findings go in a second write.
+          ScanReportPage page = RunSpecs.page(report, assignment.index(), pages, chunk);
+          // A page is data in its spec: one write. A retry after a lost answer finds it there.
           client.resource(page).createOr(NonDeletingOperation::update);
-          writeStatus(page.getMetadata().getName(), Map.of("findings", chunk), PatchContext.of(PatchType.JSON_MERGE));
           findings += chunk.size();
           findingsWritten.increment(chunk.size());
         }
@@ -290,7 +290,7 @@ public final class Agent implements AutoCloseable {
       patch(new ShardStatus(
           config.node(), phase, position, r.plan().totalPositions(), sent, findings, closedPorts, filtered, findings,
           pages, (before == null || before.attempts() == null ? 0 : before.attempts()) + 1, startTime, now,
-          done ? now : null, message));
+          done ? now : null, message, r.discovery()));
     }
 
     void finish(ScanSummary summary, String failure) {
@@ -322,10 +322,6 @@ public final class Agent implements AutoCloseable {
       }
       body.put("status", Map.of("shards", shards));
       patchStatus(report.getMetadata().getName(), body, context);
-    }
-
-    private void writeStatus(String name, Map<String, Object> status, PatchContext context) {
-      patchStatus(name, Map.of("status", status), context);
     }
 
     private void patchStatus(String name, Map<String, Object> body, PatchContext context) {

@@ -14,6 +14,14 @@ import java.util.List;
 public final class FindingMapper {
   private FindingMapper() {}
 
+  /** Any result the shard runner hands over, as the API records it. */
+  public static Finding of(dev.portolan.scanner.report.Finding f, String node) {
+    if (f.validation() != null) {
+      return of(f.validation(), node);
+    }
+    return f.result().state() == dev.portolan.scanner.engine.PortState.OPEN ? unvalidated(f.result(), node) : unanswered(f.result(), node);
+  }
+
   /** An open port that validation examined. */
   public static Finding of(Validation v, String node) {
     String service = v.identified() ? v.service() : null;
@@ -39,6 +47,14 @@ public final class FindingMapper {
         r.addressText(), r.port(), guess(r.port()), null, null, null, null, "3",
         "open: " + r.reason() + (r.fingerprint() == null ? "" : ", ttl " + r.fingerprint().ttl()), null, null, node,
         Instant.ofEpochMilli(r.epochMillis()).toString());
+  }
+
+  /** A watched port that did not answer as open: closed (reset) or filtered (silence), with its reason. */
+  public static Finding unanswered(PortResult r, String node) {
+    String state = r.state() == dev.portolan.scanner.engine.PortState.CLOSED ? Finding.CLOSED : Finding.FILTERED;
+    return new Finding(
+        r.addressText(), r.port(), null, null, null, null, null, null, state + ": " + r.reason(), null, null, node,
+        Instant.ofEpochMilli(r.epochMillis()).toString(), null, state);
   }
 
   /** The port's conventional name with "?" (nmap's mark for a name taken from the port alone). */

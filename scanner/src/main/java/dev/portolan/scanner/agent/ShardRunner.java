@@ -1,5 +1,6 @@
 package dev.portolan.scanner.agent;
 
+import dev.portolan.control.target.Ipv4;
 import dev.portolan.control.target.PortSet;
 import dev.portolan.control.target.ScanSpace;
 import dev.portolan.control.target.Scope;
@@ -9,6 +10,7 @@ import dev.portolan.crds.v1alpha1.ScanReportSpec.ScopeSnapshot;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportSpec;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
+import dev.portolan.scanner.engine.PortResult;
 import dev.portolan.scanner.engine.PortState;
 import dev.portolan.scanner.engine.ScanCounters;
 import dev.portolan.scanner.engine.ScanPlan;
@@ -43,6 +45,8 @@ public final class ShardRunner {
   private volatile Scanner scanner;
   /** Open ports found but not yet handed over, with the time they were found. */
   private final java.util.Map<String, Long> pending = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The discovery result of each open port waiting for validation. */
+  private final java.util.Map<String, PortResult> results = new java.util.concurrent.ConcurrentHashMap<>();
   private final Deque<long[]> samples = new ArrayDeque<>();
   private volatile boolean finished;
   /** The run's scope says so (Service cluster IPs): connects, whatever the agent's options. */
@@ -67,8 +71,17 @@ public final class ShardRunner {
 
   static ScanPlan plan(ScopeSnapshot scope, ShardAssignment shard, long resumeFrom) {
     Scope s = Scope.of(Scope.parseList(scope.cidrs()), Scope.parseList(scope.exclude() == null ? java.util.List.of() : scope.exclude()));
+    ScanSpace space = new ScanSpace(s.hosts(), PortSet.parse(scope.ports()));
+    java.util.Set<Long> watch = new java.util.HashSet<>();
+    for (String endpoint : scope.watchOrEmpty()) {
+      int colon = endpoint.lastIndexOf(':');
+      long index = space.indexOf(Ipv4.parse(endpoint.substring(0, colon)), Integer.parseInt(endpoint.substring(colon + 1)));
+      if (index >= 0) {
+        watch.add(index);
+      }
+    }
     return new ScanPlan(
-        new ScanSpace(s.hosts(), PortSet.parse(scope.ports())),
+        space,
         scope.seed(),
         new Shard(shard.index(), shard.count()),
         resumeFrom,
@@ -77,7 +90,17 @@ public final class ShardRunner {
         Duration.ofSeconds(scope.waitSeconds() == null ? Defaults.WAIT_SECONDS : scope.waitSeconds()),
         ScanPlan.DEFAULT_SOURCE_PORT_LOW,
         ScanPlan.DEFAULT_SOURCE_PORT_HIGH,
-        EnumSet.of(PortState.OPEN));
+        EnumSet.of(PortState.OPEN),
+        watch);
+  }
+
+  /** How this shard finds open ports: Syn (raw SYN probes) or Connect (TCP connects), once running. */
+  public String discovery() {
+    Scanner s = scanner;
+    if (s == null) {
+      return null;
+    }
+    return s.method().startsWith("connect") ? ScopeSnapshot.CONNECT : ScopeSnapshot.SYN;
   }
 
   public ScanPlan plan() {
@@ -97,8 +120,12 @@ public final class ShardRunner {
     return new Validator(vc, dev.portolan.scanner.probe.ProbeDatabase.builtIn());
   }
 
-  /** Runs the shard to its end (or {@link #stop}); blocks. */
-  public ScanSummary run(Consumer<Finding> findings) throws IOException {
+  /**
+   * Runs the shard to its end (or {@link #stop}); blocks. Each result is handed over once, as it is
+   * concluded: an open port with its validation (or without, when the run does not validate), or
+   * a watched port's reset or silence.
+   */
+  public ScanSummary run(Consumer<dev.portolan.scanner.report.Finding> findings) throws IOException {
     if (connectOnly) {
       notices.accept("the run's scope holds Service cluster IPs, which answer only through the node's NAT:"
           + " probing with TCP connects");
@@ -109,7 +136,8 @@ public final class ShardRunner {
     Thread validation = Thread.ofPlatform().name("portolan-validate").daemon(true).start(() -> {
       if (validator != null) {
         validator.validate(open, v -> {
-          findings.accept(FindingMapper.of(v, node));
+          PortResult r = results.remove(v.endpoint().toString());
+          findings.accept(new dev.portolan.scanner.report.Finding(r != null ? r : resultOf(v), v));
           pending.remove(v.endpoint().toString());
         });
       }
@@ -127,12 +155,18 @@ public final class ShardRunner {
     ScanSummary summary;
     try {
       summary = scanner.run(r -> {
+        if (r.state() != PortState.OPEN) {
+          // A watched port's silence or reset: a declared, allowed listener that did not answer.
+          findings.accept(dev.portolan.scanner.report.Finding.of(r));
+          return;
+        }
         if (r.state() == PortState.OPEN) {
           if (validator == null) {
-            findings.accept(FindingMapper.unvalidated(r, node));
+            findings.accept(dev.portolan.scanner.report.Finding.of(r));
             return;
           }
           Endpoint e = new Endpoint(r.address(), r.port(), r.fingerprint());
+          results.put(e.toString(), r);
           pending.put(e.toString(), System.nanoTime());
           open.add(e);
         }
@@ -149,6 +183,11 @@ public final class ShardRunner {
     sampler.interrupt();
     finalPosition = summary.resumeFrom();
     return summary;
+  }
+
+  private static PortResult resultOf(dev.portolan.scanner.probe.Validation v) {
+    return new PortResult(v.endpoint().address(), v.endpoint().port(), PortState.OPEN, PortState.OPEN.defaultReason(),
+        v.endpoint().fingerprint(), System.currentTimeMillis());
   }
 
   /** Live engine counters (sent, open, closed), once running. */

@@ -86,7 +86,7 @@ public final class ConnectScanner implements Scanner {
                     case CLOSED -> counters.closed.increment();
                     case FILTERED -> filtered.increment();
                   }
-                  if (plan.reports(r.state())) {
+                  if (plan.reports(r.state(), index)) {
                     delivery.deliver(r);
                   }
                 } finally {

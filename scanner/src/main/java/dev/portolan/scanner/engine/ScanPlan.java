@@ -14,6 +14,8 @@ import java.util.Set;
  *
  * @param resumeFrom position to start from, counted over all passes: {@code pass * shardLength +
  *     offset}; 0 for a fresh scan
+ * @param watch indices of the space whose result is reported whatever its state (a port a workload
+ *     declares and policy allows: its silence is a finding too)
  */
 public record ScanPlan(
     ScanSpace space,
@@ -25,13 +27,21 @@ public record ScanPlan(
     Duration replyWait,
     int sourcePortLow,
     int sourcePortHigh,
-    Set<PortState> report) {
+    Set<PortState> report,
+    Set<Long> watch) {
 
   public static final int DEFAULT_SOURCE_PORT_LOW = 61000;
   public static final int DEFAULT_SOURCE_PORT_HIGH = 61999;
 
   public ScanPlan {
     report = Set.copyOf(report.isEmpty() ? EnumSet.of(PortState.OPEN) : report);
+    watch = watch == null ? Set.of() : Set.copyOf(watch);
+  }
+
+  public ScanPlan(
+      ScanSpace space, long seed, Shard shard, long resumeFrom, int retries, double rate, Duration replyWait,
+      int sourcePortLow, int sourcePortHigh, Set<PortState> report) {
+    this(space, seed, shard, resumeFrom, retries, rate, replyWait, sourcePortLow, sourcePortHigh, report, Set.of());
   }
 
   public ScopePermutation permutation() {
@@ -50,5 +60,14 @@ public record ScanPlan(
 
   public boolean reports(PortState state) {
     return report.contains(state);
+  }
+
+  /** Whether the result at {@code index} of the space is reported: its state is, or the index is watched. */
+  public boolean reports(PortState state, long index) {
+    return report.contains(state) || (!watch.isEmpty() && watch.contains(index));
+  }
+
+  public boolean watches() {
+    return !watch.isEmpty();
   }
 }

@@ -223,6 +223,7 @@ public final class SynScanner implements Scanner {
     int low = plan.sourcePortLow();
     int high = plan.sourcePortHigh();
     boolean reportClosed = plan.reports(PortState.CLOSED);
+    boolean watching = plan.watches();
     RxRing.FrameHandler handler =
         (memory, offset, length) -> {
           if (reply.decode(memory, offset, length) != TcpReply.Result.TCP
@@ -260,7 +261,7 @@ public final class SynScanner implements Scanner {
                     System.currentTimeMillis()));
           } else {
             counters.closed.increment();
-            if (reportClosed) {
+            if (reportClosed || (watching && plan.reports(PortState.CLOSED, index))) {
               delivery.deliver(
                   new PortResult(
                       reply.srcIp,
@@ -294,7 +295,7 @@ public final class SynScanner implements Scanner {
     long reached = counters.position - firstPass * shardLength;
     long end = Math.min(shardLength, reached);
     boolean report = plan.reports(PortState.FILTERED);
-    if (!report) {
+    if (!report && !plan.watches()) {
       return Math.max(0, end - from - counters.open() - counters.closed());
     }
     ScopePermutation order = plan.permutation();
@@ -303,10 +304,13 @@ public final class SynScanner implements Scanner {
     for (long i = from; i < end; i++) {
       long index = order.at(plan.shard().position(i));
       if (!responses.contains(index)) {
+        filtered++;
+        if (!report && !plan.reports(PortState.FILTERED, index)) {
+          continue;
+        }
         int address = plan.space().addressAt(index);
         // On-link hosts that did not answer ARP were never probed: nmap would call them down.
         String reason = path.nextHop().macFor(address) < 0 ? "no-arp-reply" : PortState.FILTERED.defaultReason();
-        filtered++;
         delivery.deliver(
             new PortResult(
                 address,

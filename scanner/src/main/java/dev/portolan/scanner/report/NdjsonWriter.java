@@ -62,8 +62,49 @@ public final class NdjsonWriter implements FindingWriter {
     if (finding.validation() != null) {
       writeValidation(finding.validation());
     }
+    if (finding.owner() != null) {
+      writeOwner(finding.owner());
+    }
     json.writeEndObject();
     endLine();
+  }
+
+  /** What owned the address: the object, its workload, the Services in front, the node; allowed labels only. */
+  private void writeOwner(OwnerName o) throws IOException {
+    json.writeObjectFieldStart("target");
+    json.writeStringField("kind", o.kind());
+    optional("namespace", o.namespace());
+    json.writeStringField("name", o.name());
+    optional("uid", o.uid());
+    if (o.workloadKind() != null) {
+      json.writeObjectFieldStart("workload");
+      json.writeStringField("kind", o.workloadKind());
+      json.writeStringField("name", o.workloadName());
+      json.writeEndObject();
+    }
+    if (o.services() != null && !o.services().isEmpty()) {
+      json.writeArrayFieldStart("services");
+      for (String svc : o.services()) {
+        json.writeString(svc);
+      }
+      json.writeEndArray();
+    }
+    optional("node", o.node());
+    if (Boolean.TRUE.equals(o.hostNetwork())) {
+      json.writeBooleanField("hostNetwork", true);
+    }
+    optional("container", o.container());
+    optional("portName", o.portName());
+    if (o.labels() != null && !o.labels().isEmpty()) {
+      json.writeObjectFieldStart("labels");
+      for (var e : o.labels().entrySet()) {
+        json.writeStringField(e.getKey(), e.getValue());
+      }
+      json.writeEndObject();
+    }
+    optional("attribution", o.attribution());
+    optional("note", o.note());
+    json.writeEndObject();
   }
 
   /**

@@ -126,6 +126,24 @@ public final class NmapXmlWriter implements FindingWriter {
     x.writeEmptyElement("address");
     x.writeAttribute("addr", first.addressText());
     x.writeAttribute("addrtype", "ipv4");
+    // nmap always writes <hostnames> (empty without names); importers such as DefectDojo expect it.
+    OwnerName hostOwner = hostOwner(findings);
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+    if (hostOwner != null) {
+      names.add(hostOwner.hostname());
+    }
+    for (Finding f : findings) {
+      if (f.owner() != null) {
+        names.add(f.owner().hostname());
+      }
+    }
+    x.writeStartElement("hostnames");
+    for (String n : names) {
+      x.writeEmptyElement("hostname");
+      x.writeAttribute("name", printable(n));
+      x.writeAttribute("type", "user");
+    }
+    x.writeEndElement();
     x.writeStartElement("ports");
     for (Finding f : findings) {
       PortResult p = f.result();
@@ -137,12 +155,72 @@ public final class NmapXmlWriter implements FindingWriter {
       x.writeAttribute("reason", p.reason());
       x.writeAttribute("reason_ttl", ttl(p));
       NmapServiceXml.write(x, p, f.validation());
+      if (f.owner() != null && !f.owner().equals(hostOwner)) {
+        writeOwnerScript(x, f.owner());
+      }
       x.writeEndElement();
     }
     x.writeEndElement();
     NmapServiceXml.writeOs(x, findings);
+    if (hostOwner != null) {
+      x.writeStartElement("hostscript");
+      writeOwnerScript(x, hostOwner);
+      x.writeEndElement();
+    }
     x.writeEndElement();
     x.writeCharacters("\n");
+  }
+
+  /** The owner most of a host's ports name (the address's own owner; port owners differ only on node addresses). */
+  private static OwnerName hostOwner(List<Finding> findings) {
+    java.util.Map<OwnerName, Integer> counts = new java.util.LinkedHashMap<>();
+    for (Finding f : findings) {
+      if (f.owner() != null) {
+        counts.merge(f.owner(), 1, Integer::sum);
+      }
+    }
+    return counts.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).map(java.util.Map.Entry::getKey).orElse(null);
+  }
+
+  /** What owns the address, as an NSE-style script: one line of output, the fields as elems. */
+  private static void writeOwnerScript(XMLStreamWriter x, OwnerName o) throws XMLStreamException {
+    StringBuilder out = new StringBuilder(o.describe());
+    if (o.workloadKind() != null) {
+      out.append(", pod ").append(o.name());
+    }
+    if (o.services() != null && !o.services().isEmpty()) {
+      out.append(", services ").append(String.join(" ", o.services()));
+    }
+    if (o.node() != null && !"Node".equals(o.kind())) {
+      out.append(", node ").append(o.node());
+    }
+    if (o.attribution() != null && !"Exact".equals(o.attribution())) {
+      out.append(" (").append(o.attribution()).append(o.note() == null ? "" : ": " + o.note()).append(')');
+    }
+    x.writeStartElement("script");
+    x.writeAttribute("id", "portolan-target");
+    x.writeAttribute("output", printable(out.toString()));
+    elem(x, "kind", o.kind());
+    elem(x, "namespace", o.namespace());
+    elem(x, "name", o.name());
+    elem(x, "uid", o.uid());
+    elem(x, "workload", o.workloadKind() == null ? null : o.workloadKind() + "/" + o.workloadName());
+    elem(x, "services", o.services() == null ? null : String.join(" ", o.services()));
+    elem(x, "node", o.node());
+    elem(x, "container", o.container());
+    elem(x, "portName", o.portName());
+    elem(x, "attribution", o.attribution());
+    x.writeEndElement();
+  }
+
+  private static void elem(XMLStreamWriter x, String key, String value) throws XMLStreamException {
+    if (value == null || value.isEmpty()) {
+      return;
+    }
+    x.writeStartElement("elem");
+    x.writeAttribute("key", key);
+    x.writeCharacters(printable(value));
+    x.writeEndElement();
   }
 
   private static List<PortResult> results(List<Finding> findings) {

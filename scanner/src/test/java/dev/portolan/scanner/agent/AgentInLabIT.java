@@ -13,6 +13,7 @@ import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
@@ -83,7 +84,7 @@ class AgentInLabIT {
     policy.setMetadata(new ObjectMetaBuilder().withName("lab").withNamespace(NS).withGeneration(1L).build());
     policy.setSpec(new ScanPolicySpec(
         "agent test in the lab", "tests", null, new TargetsSpec(List.of("198.18.0.0/21"), null, null, null, null),
-        "22,8080", rate, 1, 1, null, null, null, new ValidationSpec(false, null, null), null, null, null, null));
+        "22,8080", rate, 1, 1, null, null, null, null, new ValidationSpec(false, null, null), null, null, null, null, null));
     GuardConfig guard = GuardConfig.defaults();
     GuardDecision.Accepted accepted = (GuardDecision.Accepted) new Guard(guard).evaluate(policy.getSpec(), List.of());
     List<ShardAssignment> shards = ShardPlanner.plan(nodes, rate, null, guard.maxRatePerNode());
@@ -105,9 +106,8 @@ class AgentInLabIT {
     return r.getStatus() == null || r.getStatus().shards() == null ? Map.of() : r.getStatus().shards();
   }
 
-  static List<ScanReport> pages(String run) {
-    return client.resources(ScanReport.class).inNamespace(NS).withLabel(ScanReport.RUN_LABEL, run).list().getItems()
-        .stream().filter(ScanReport::isPage).toList();
+  static List<ScanReportPage> pages(String run) {
+    return client.resources(ScanReportPage.class).inNamespace(NS).withLabel(ScanReport.RUN_LABEL, run).list().getItems();
   }
 
   static ScanReportStatus aggregate(String run) {
@@ -115,7 +115,7 @@ class AgentInLabIT {
   }
 
   static Set<String> found(String run) {
-    return pages(run).stream().flatMap(p -> p.getStatus().findings().stream()).map(Finding::key).collect(Collectors.toCollection(TreeSet::new));
+    return pages(run).stream().flatMap(p -> p.getSpec().findings().stream()).map(Finding::key).collect(Collectors.toCollection(TreeSet::new));
   }
 
   @Test
@@ -176,7 +176,7 @@ class AgentInLabIT {
     assertThat(found("restart")).isEqualTo(OPEN);
     ScanReportStatus status = aggregate("restart");
     assertThat(status.summary().open()).isEqualTo(OPEN.size());
-    long findingsInPages = pages("restart").stream().mapToLong(p -> p.getStatus().findings().size()).sum();
+    long findingsInPages = pages("restart").stream().mapToLong(p -> p.getSpec().findings().size()).sum();
     assertThat(findingsInPages).as("a finding reported twice in pages is deduplicated by the aggregator").isGreaterThanOrEqualTo(OPEN.size());
   }
 }

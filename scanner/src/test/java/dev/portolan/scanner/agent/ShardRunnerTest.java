@@ -24,15 +24,15 @@ class ShardRunnerTest {
       int port = open.getLocalPort();
       for (String discovery : new String[] {ScopeSnapshot.CONNECT, ScopeSnapshot.SYN}) {
         ScopeSnapshot scope = new ScopeSnapshot(List.of("127.0.0.1"), List.of(), Integer.toString(port), 1L, 1L, 7L, 1000L, 0, 0,
-            null, null, discovery);
-        ScanReportSpec spec = new ScanReportSpec("p", "p-g1", null, null, null, null, scope, List.of());
+            null, null, discovery, null, null, null);
+        ScanReportSpec spec = new ScanReportSpec("p", "p-g1", null, scope, List.of());
         List<String> notices = new ArrayList<>();
-        List<Finding> found = new ArrayList<>();
+        List<dev.portolan.scanner.report.Finding> found = new ArrayList<>();
         ShardRunner runner = new ShardRunner(spec, new ShardAssignment(0, 1, "n", 1000L), 0,
             new ScannerFactory.Options(PathResolver.Overrides.none(), Optional.empty(), false, ConnectScanner.DEFAULT_CONCURRENCY),
             null, "n", notices::add);
         runner.run(found::add);
-        assertThat(found).as(discovery).singleElement().satisfies(f -> assertThat(f.port()).isEqualTo(port));
+        assertThat(found).as(discovery).singleElement().satisfies(f -> assertThat(f.result().port()).isEqualTo(port));
         if (discovery.equals(ScopeSnapshot.CONNECT)) {
           assertThat(notices).anySatisfy(n -> assertThat(n).contains("Service cluster IPs", "TCP connects"));
         } else {

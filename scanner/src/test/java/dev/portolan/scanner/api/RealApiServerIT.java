@@ -10,6 +10,7 @@ import dev.portolan.control.run.RunSpecs;
 import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportSpec;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
@@ -60,7 +61,8 @@ class RealApiServerIT {
     api = KubeApi.start();
     client = api.admin();
     api.createNamespace("crd");
-    api.applyCrds("META-INF/fabric8/scanpolicies.portolan.dev-v1.yml", "META-INF/fabric8/scanreports.portolan.dev-v1.yml");
+    api.applyCrds("META-INF/fabric8/scanpolicies.portolan.dev-v1.yml", "META-INF/fabric8/scanreports.portolan.dev-v1.yml",
+        "META-INF/fabric8/scanreportpages.portolan.dev-v1.yml");
   }
 
   @AfterAll
@@ -127,7 +129,7 @@ class RealApiServerIT {
     @DisplayName("rejects a misspelt field, as kubectl apply does")
     void strictFieldValidation() {
       var generic = client.getKubernetesSerialization().unmarshal(
-          policy("typo", "{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"rtae\":5}"),
+          policy("typo", "{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"rtae\":5}"),
           io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
       assertThatThrownBy(() -> client.genericKubernetesResources("portolan.dev/v1alpha1", "ScanPolicy").inNamespace("crd")
               .resource(generic).fieldValidation(io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation.STRICT).create())
@@ -137,16 +139,31 @@ class RealApiServerIT {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
       "no purpose|{\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\"}|purpose",
-      "bad CIDR|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/33\"]},\"ports\":\"22\"}|spec.targets.cidrs[0]",
-      "host name|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"example.com\"]},\"ports\":\"22\"}|spec.targets.cidrs[0]",
-      "bad exclude|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"],\"exclude\":[\"nope\"]},\"ports\":\"22\"}|spec.targets.exclude[0]",
-      "no targets at all|{\"purpose\":\"p\",\"targets\":{},\"ports\":\"22\"}|at least one of cidrs",
-      "bad ports|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"http\"}|spec.ports",
-      "rate zero|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"rate\":0}|spec.rate",
-      "retries too many|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"retries\":99}|spec.retries",
-      "bad cron|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"schedule\":\"often\"}|spec.schedule",
-      "bad enum|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"concurrencyPolicy\":\"Sometimes\"}|concurrencyPolicy",
-      "pod source without pod|{\"purpose\":\"p\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"source\":{\"type\":\"Pod\"}}|source type Pod needs"
+      "bad CIDR|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/33\"]},\"ports\":\"22\"}|spec.targets.cidrs[0]",
+      "host name|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"example.com\"]},\"ports\":\"22\"}|spec.targets.cidrs[0]",
+      "bad exclude|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"],\"exclude\":[\"nope\"]},\"ports\":\"22\"}|spec.targets.exclude[0]",
+      "no targets at all|{\"purpose\":\"quarterly review\",\"targets\":{},\"ports\":\"22\"}|at least one of cidrs",
+      "bad ports|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"http\"}|spec.ports",
+      "rate zero|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"rate\":0}|spec.rate",
+      "retries too many|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"retries\":99}|spec.retries",
+      "port zero|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"0\"}|spec.ports",
+      "port 65536|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22,65536\"}|spec.ports",
+      "reversed range|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22,9000-8000\"}|a port range runs from low to high",
+      "six-field cron|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"schedule\":\"0 * * * * *\"}|spec.schedule",
+      "minute 60|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"schedule\":\"60 * * * *\"}|spec.schedule",
+      "hour 24|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"schedule\":\"0 24 * * *\"}|spec.schedule",
+      "time zone without schedule|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"timeZone\":\"Europe/Berlin\"}|timeZone applies to a schedule",
+      "bad time zone|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"schedule\":\"@daily\",\"timeZone\":\"Europe Berlin\"}|spec.timeZone",
+      "bad selector namespace|{\"purpose\":\"quarterly review\",\"targets\":{\"pods\":{\"namespace\":\"Shop_Front\"}},\"ports\":\"22\"}|spec.targets.pods.namespace",
+      "bad source namespace|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"source\":{\"type\":\"Pod\",\"pod\":{\"namespace\":\"-x\"}}}|spec.source.pod.namespace",
+      "reversed rule range|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"expectations\":{\"allowed\":[{\"ports\":\"443,90-80\"}]}}|a port range runs from low to high",
+      "rule port 70000|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"expectations\":{\"allowed\":[{\"ports\":\"70000\"}]}}|spec.expectations.allowed[0].ports",
+      "bad severity|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"expectations\":{\"severity\":\"urgent\"}}|spec.expectations.severity",
+      "service rule without name or selector|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"expectations\":{\"allowed\":[{\"service\":{\"namespace\":\"shop\"}}]}}|service",
+      "bad service rule name|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"expectations\":{\"allowed\":[{\"service\":{\"name\":\"Web_1\"}}]}}|spec.expectations.allowed[0].service.name",
+      "bad cron|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"schedule\":\"often\"}|spec.schedule",
+      "bad enum|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"concurrencyPolicy\":\"Sometimes\"}|concurrencyPolicy",
+      "pod source without pod|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"source\":{\"type\":\"Pod\"}}|source type Pod needs"
     })
     void rejects(String what, String spec, String mentions) {
       assertThatThrownBy(() -> create(policy("bad-" + Math.abs(what.hashCode()), spec)))
@@ -154,6 +171,20 @@ class RealApiServerIT {
             assertThat(e.getCode()).isEqualTo(422);
             assertThat(e.getMessage()).contains(mentions);
           });
+    }
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+      "every port|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"1-65535\"}",
+      "edge ports and spaces|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"1, 80-80 ,65535\"}",
+      "cron lists ranges steps|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"schedule\":\"*/15 9-17 * JAN-DEC mon-fri\"}",
+      "cron macro and zone|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"schedule\":\"@hourly\",\"timeZone\":\"America/Argentina/Salta\"}",
+      "cron with day names and sunday as 7|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"schedule\":\"0 3 1,15 * 7\"}",
+      "any namespace|{\"purpose\":\"quarterly review\",\"targets\":{\"pods\":{\"namespace\":\"*\",\"matchExpressions\":[{\"key\":\"app\",\"operator\":\"In\",\"values\":[\"web\"]}]}},\"ports\":\"22\"}",
+      "rules in cluster terms|{\"purpose\":\"quarterly review\",\"targets\":{\"cidrs\":[\"198.18.0.0/16\"]},\"ports\":\"22\",\"expectations\":{\"fromNetworkPolicies\":true,\"severity\":\"high\",\"allowed\":[{\"ports\":\"8000-9000\",\"namespaceSelector\":{\"matchLabels\":{\"team\":\"shop\"}},\"podSelector\":{\"matchExpressions\":[{\"key\":\"app\",\"operator\":\"Exists\"}]},\"severity\":\"low\"},{\"service\":{\"namespace\":\"shop\",\"name\":\"web.front\"}},{\"nodeSelector\":{\"matchLabels\":{\"role\":\"edge\"}}}]}}"
+    })
+    void accepts(String what, String spec) {
+      ScanPolicy p = create(policy("good-" + Math.abs(what.hashCode()), spec));
+      assertThat(p.getMetadata().getUid()).as(what).isNotBlank();
     }
   }
 
@@ -164,7 +195,7 @@ class RealApiServerIT {
     for (int i = 0; i < shards; i++) {
       plan.add(new ShardAssignment(i, shards, "node-" + i, 100L));
     }
-    r.setSpec(new ScanReportSpec("p", name, null, null, null, null,
+    r.setSpec(new ScanReportSpec("p", name, null,
         new ScanReportSpec.ScopeSnapshot(List.of("127.0.0.1"), List.of(), "1", 1L, 1L, 7L, 100L, 0, 0, null, null), plan));
     return client.resource(r).create();
   }
@@ -189,8 +220,14 @@ class RealApiServerIT {
       assertThat(r.getStatus()).isNull();
       KubeApi.Result get = api.kubectl("get", "scanreports", "-n", "crd");
       assertThat(get.code()).as(get.output()).isZero();
-      assertThat(get.output().lines().findFirst().orElse(""))
-          .contains("NAME").contains("POLICY").contains("PHASE").contains("OPEN").contains("VIOLATIONS").contains("AGE");
+      assertThat(get.output().lines().findFirst().orElse("").split("\\s+"))
+          .containsExactly("NAME", "PHASE", "OPEN", "VIOLATIONS", "NEW", "DURATION", "AGE");
+      KubeApi.Result wide = api.kubectl("get", "scanreports", "-n", "crd", "-o", "wide");
+      assertThat(wide.output().lines().findFirst().orElse("").split("\\s+")).as("-o wide adds the policy and the discovery method")
+          .hasSize(9).containsSubsequence("NAME", "PHASE", "OPEN", "VIOLATIONS", "NEW", "DURATION", "AGE").contains("POLICY", "DISCOVERY");
+      KubeApi.Result category = api.kubectl("get", "portolan", "-n", "crd", "-o", "name");
+      assertThat(category.code()).as(category.output()).isZero();
+      assertThat(category.output()).as("kubectl get portolan lists the runs").contains("scanreport.portolan.dev/columns");
     }
 
     @Test
@@ -232,24 +269,17 @@ class RealApiServerIT {
         findings.add(new Finding("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255), 443, "https", "nginx", "1.22.1", null,
             List.of("cpe:2.3:a:f5:nginx:1.22.1:*:*:*:*:*:*:*"), "10", "x".repeat(400), null, null, "node-0", "2026-11-23T12:00:00Z"));
       }
-      ScanReport whole = RunSpecs.page(main, 0, 1, findings);
-      whole.setStatus(null);
-      client.resource(whole).create();
-      assertThatThrownBy(() -> client.resources(ScanReport.class).inNamespace("crd").withName(whole.getMetadata().getName())
-              .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(Map.of("status", Map.of("findings", findings)))))
-          .isInstanceOf(KubernetesClientException.class);
+      ScanReportPage whole = RunSpecs.page(main, 0, 1, findings);
+      assertThatThrownBy(() -> client.resource(whole).create())
+          .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isIn(413, 422, 500));
 
       List<List<Finding>> pages = FindingPages.split(findings);
       assertThat(pages).hasSizeGreaterThan(1);
       for (int i = 0; i < pages.size(); i++) {
-        ScanReport page = RunSpecs.page(main, 0, i + 2, pages.get(i));
-        page.setStatus(null);
-        client.resource(page).create();
-        client.resources(ScanReport.class).inNamespace("crd").withName(page.getMetadata().getName()).subresource("status")
-            .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(Map.of("status", Map.of("findings", pages.get(i)))));
+        client.resource(RunSpecs.page(main, 0, i + 2, pages.get(i))).create();
       }
-      long stored = client.resources(ScanReport.class).inNamespace("crd").withLabel(ScanReport.RUN_LABEL, "big").list().getItems().stream()
-          .filter(p -> p.getStatus() != null && p.getStatus().findings() != null).mapToLong(p -> p.getStatus().findings().size()).sum();
+      long stored = client.resources(ScanReportPage.class).inNamespace("crd").withLabel(ScanReport.RUN_LABEL, "big").list().getItems().stream()
+          .filter(p -> p.getSpec().findings() != null).mapToLong(p -> p.getSpec().findings().size()).sum();
       assertThat(stored).isEqualTo(findings.size());
     }
   }
@@ -260,7 +290,7 @@ class RealApiServerIT {
     try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       ScanReport r = new ScanReport();
       r.setMetadata(new ObjectMetaBuilder().withName("agent-ssa").withNamespace("crd").withLabels(Map.of(ScanReport.RUN_LABEL, "agent-ssa", ScanReport.POLICY_LABEL, "p")).build());
-      r.setSpec(new ScanReportSpec("p", "agent-ssa", null, null, null, null,
+      r.setSpec(new ScanReportSpec("p", "agent-ssa", null,
           new ScanReportSpec.ScopeSnapshot(List.of("127.0.0.1"), List.of(), listener.getLocalPort() + ",1-3", 1L, 4L, 7L, 1000L, 0, 1,
               new dev.portolan.crds.v1alpha1.ValidationSpec(false, null, null), null),
           List.of(new ShardAssignment(0, 1, "node-ssa", 1000L))));
@@ -291,10 +321,9 @@ class RealApiServerIT {
       }
       ScanReport done = client.resources(ScanReport.class).inNamespace("crd").withName("agent-ssa").get();
       assertThat(done.getMetadata().getManagedFields()).extracting(m -> m.getManager()).contains("portolan-agent-node-ssa");
-      List<ScanReport> pages = client.resources(ScanReport.class).inNamespace("crd").withLabel(ScanReport.RUN_LABEL, "agent-ssa").list().getItems()
-          .stream().filter(ScanReport::isPage).toList();
+      List<ScanReportPage> pages = client.resources(ScanReportPage.class).inNamespace("crd").withLabel(ScanReport.RUN_LABEL, "agent-ssa").list().getItems();
       assertThat(pages).hasSize(1);
-      assertThat(pages.get(0).getStatus().findings()).extracting(Finding::port).containsExactly(listener.getLocalPort());
+      assertThat(pages.get(0).getSpec().findings()).extracting(Finding::port).containsExactly(listener.getLocalPort());
     }
   }
 }

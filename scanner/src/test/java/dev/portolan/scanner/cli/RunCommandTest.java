@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.ScanReportPage;
+import dev.portolan.crds.v1alpha1.ScanReportPageSpec;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -23,13 +25,26 @@ import org.junit.jupiter.params.ParameterizedTest;
  */
 @DisplayName("portolan run")
 class RunCommandTest {
+  /** The ScanReports of a run's YAML (the run's report first). */
   static List<ScanReport> reports(String yaml) throws Exception {
+    return docs(yaml, "ScanReport", ScanReport.class);
+  }
+
+  /** Its ScanReportPages (index pages, then findings pages). */
+  static List<ScanReportPage> pages(String yaml) throws Exception {
+    return docs(yaml, "ScanReportPage", ScanReportPage.class);
+  }
+
+  private static <T> List<T> docs(String yaml, String kind, Class<T> type) throws Exception {
     ObjectMapper mapper = RunCommand.yaml();
-    List<ScanReport> out = new ArrayList<>();
+    List<T> out = new ArrayList<>();
     try (var parser = mapper.getFactory().createParser(yaml)) {
-      var it = mapper.readValues(parser, ScanReport.class);
+      var it = mapper.readValues(parser, com.fasterxml.jackson.databind.JsonNode.class);
       while (it.hasNext()) {
-        out.add(it.next());
+        var doc = it.next();
+        if (kind.equals(doc.path("kind").asText())) {
+          out.add(mapper.treeToValue(doc, type));
+        }
       }
     }
     return out;
@@ -65,9 +80,11 @@ class RunCommandTest {
       CliRun run = CliRun.of("run", "-f", p.toString(), "-o", first.toString(), "-q");
       assertThat(run.exitCode()).as(run.stderr()).isZero();
 
-      List<ScanReport> docs = reports(Files.readString(first));
+      String text = Files.readString(first);
+      List<ScanReport> docs = reports(text);
+      assertThat(docs).as("one run, one ScanReport").hasSize(1);
       ScanReport main = docs.get(0);
-      assertThat(main.isPage()).isFalse();
+      assertThat(main.getMetadata().getName()).startsWith("local-local-");
       assertThat(main.getStatus().phase()).isEqualTo(RunPhase.Succeeded);
       assertThat(main.getSpec().audit().purpose()).isEqualTo("test the local mode");
       assertThat(main.getSpec().audit().approval()).isEqualTo("TICKET-1");
@@ -76,9 +93,12 @@ class RunCommandTest {
       assertThat(main.getStatus().summary().open()).isEqualTo(2);
       assertThat(main.getStatus().summary().violations()).isEqualTo(1);
       assertThat(main.getStatus().violations()).extracting(v -> v.port()).containsExactly(b.getLocalPort());
-      assertThat(docs.subList(1, docs.size())).allMatch(ScanReport::isPage);
-      assertThat(docs.get(1).getStatus().findings()).extracting(f -> f.port())
-          .containsExactlyInAnyOrder(a.getLocalPort(), b.getLocalPort());
+      List<ScanReportPage> pages = pages(text);
+      assertThat(pages).singleElement().satisfies(pg -> {
+        assertThat(pg.getSpec().contents()).isEqualTo(ScanReportPageSpec.FINDINGS);
+        assertThat(pg.getSpec().run()).isEqualTo(main.getMetadata().getName());
+        assertThat(pg.getSpec().findings()).extracting(f -> f.port()).containsExactlyInAnyOrder(a.getLocalPort(), b.getLocalPort());
+      });
 
       b.close();
       CliRun again = CliRun.of("run", "-f", p.toString(), "--previous", first.toString(), "-q", "--fail-on-violation");
@@ -117,7 +137,7 @@ class RunCommandTest {
     return java.util.stream.Stream.of(
         org.junit.jupiter.params.provider.Arguments.of("outside the guard", "targets: {cidrs: [\"8.8.8.0/24\"]}\n  purpose: p\n  ports: \"53\"", "OutsideAllowedScope"),
         org.junit.jupiter.params.provider.Arguments.of("metadata address only", "targets: {cidrs: [\"169.254.169.254\"]}\n  purpose: p\n  ports: \"80\"", "EmptyScope"),
-        org.junit.jupiter.params.provider.Arguments.of("cluster selector", "targets: {nodes: {matchLabels: {a: b}}}\n  purpose: p\n  ports: \"80\"", "need a cluster"),
+        org.junit.jupiter.params.provider.Arguments.of("cluster selector", "targets: {nodes: {matchLabels: {a: b}}}\n  purpose: p\n  ports: \"80\"", "give the cluster with --objects FILE"),
         org.junit.jupiter.params.provider.Arguments.of("unknown field", "targets: {cidrs: [\"127.0.0.1\"]}\n  purpose: p\n  ports: \"80\"\n  colour: blue", "colour"),
         org.junit.jupiter.params.provider.Arguments.of("bad ports", "targets: {cidrs: [\"127.0.0.1\"]}\n  purpose: p\n  ports: \"99999\"", "InvalidPorts"));
   }
