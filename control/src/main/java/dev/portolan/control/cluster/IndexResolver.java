@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodIP;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
@@ -73,7 +74,7 @@ public final class IndexResolver {
       }
       Target t = podTarget(p);
       List<Integer> rules = facts.rules(p);
-      if (Boolean.TRUE.equals(p.getSpec().getHostNetwork())) {
+      if (Boolean.TRUE.equals(spec(p).getHostNetwork())) {
         for (String ip : hostIps(p)) {
           for (ContainerPortRef c : declaredPorts(p)) {
             addPort(byIp, scope, ip, new PortOwner(c.port(), c.container(), c.name(), t, rules));
@@ -172,9 +173,16 @@ public final class IndexResolver {
     byIp.computeIfAbsent(a, k -> new Builder()).ports.putIfAbsent(owner.port(), owner);
   }
 
+  /** A pod's spec; an object from a hand-written snapshot may have none. */
+  private static PodSpec spec(Pod p) {
+    return p.getSpec() == null ? EMPTY_SPEC : p.getSpec();
+  }
+
+  private static final PodSpec EMPTY_SPEC = new PodSpec();
+
   /** A pod that has not ended owns its addresses (a Pending pod may already have one). */
   static boolean owns(Pod p) {
-    if (p.getStatus() == null || p.getSpec() == null) {
+    if (p.getStatus() == null) {
       return false;
     }
     String phase = p.getStatus().getPhase();
@@ -185,9 +193,9 @@ public final class IndexResolver {
     var meta = p.getMetadata();
     List<String> services = servicesOfPod.get(meta.getNamespace() + "/" + meta.getName());
     return new Target("Pod", meta.getNamespace(), meta.getName(), meta.getUid(),
-        Boolean.TRUE.equals(p.getSpec().getHostNetwork()) ? true : null,
+        Boolean.TRUE.equals(spec(p).getHostNetwork()) ? true : null,
         workloads.of(p).orElse(null), services == null || services.isEmpty() ? null : services,
-        p.getSpec().getNodeName(), labels.pick(meta.getLabels()), null, null, resolvedAt, null, null);
+        spec(p).getNodeName(), labels.pick(meta.getLabels()), null, null, resolvedAt, null, null);
   }
 
   private Target serviceTarget(Service s) {
@@ -223,7 +231,7 @@ public final class IndexResolver {
 
   private static List<ContainerPortRef> hostPorts(Pod p) {
     List<ContainerPortRef> out = new ArrayList<>();
-    if (Boolean.TRUE.equals(p.getSpec().getHostNetwork())) {
+    if (Boolean.TRUE.equals(spec(p).getHostNetwork())) {
       return out;
     }
     for (Container c : containers(p)) {
@@ -241,12 +249,12 @@ public final class IndexResolver {
 
   private static List<Container> containers(Pod p) {
     List<Container> out = new ArrayList<>();
-    if (p.getSpec().getContainers() != null) {
-      out.addAll(p.getSpec().getContainers());
+    if (spec(p).getContainers() != null) {
+      out.addAll(spec(p).getContainers());
     }
     // Sidecars (init containers that keep running) declare ports too.
-    if (p.getSpec().getInitContainers() != null) {
-      for (Container c : p.getSpec().getInitContainers()) {
+    if (spec(p).getInitContainers() != null) {
+      for (Container c : spec(p).getInitContainers()) {
         if ("Always".equals(c.getRestartPolicy())) {
           out.add(c);
         }
@@ -285,11 +293,25 @@ public final class IndexResolver {
     return ipv4(ips);
   }
 
+  /** A node's InternalIP and ExternalIP addresses: every address a finding may be about. */
   static List<String> nodeAddresses(Node n) {
+    return nodeAddresses(n, Set.of("InternalIP", "ExternalIP"));
+  }
+
+  /**
+   * A node's InternalIP addresses: what a node selector scans. ExternalIPs are where the node
+   * meets the outside, often public addresses the guard rightly refuses; testing them is a scan
+   * from outside, with the addresses named in spec.targets.cidrs.
+   */
+  static List<String> nodeInternalAddresses(Node n) {
+    return nodeAddresses(n, Set.of("InternalIP"));
+  }
+
+  private static List<String> nodeAddresses(Node n, Set<String> types) {
     Set<String> ips = new TreeSet<>();
     if (n.getStatus() != null && n.getStatus().getAddresses() != null) {
       for (NodeAddress a : n.getStatus().getAddresses()) {
-        if ("InternalIP".equals(a.getType()) || "ExternalIP".equals(a.getType())) {
+        if (types.contains(a.getType())) {
           ips.add(a.getAddress());
         }
       }

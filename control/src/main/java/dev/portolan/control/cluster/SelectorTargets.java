@@ -12,7 +12,7 @@ import java.util.TreeSet;
 
 /**
  * A policy's cluster selectors turned into addresses, over a snapshot: nodes into their InternalIP
- * and ExternalIP addresses, Services into their cluster, external and load-balancer IPs (headless
+ * addresses (ExternalIPs are a scan from outside, named by CIDR), Services into their cluster, external and load-balancer IPs (headless
  * ones have none), pods into the addresses of pods that have not ended. A selector's namespace is
  * the policy's when empty, every namespace when "*"; nodes are cluster-wide. Labels match as a
  * Kubernetes label selector: matchLabels and matchExpressions.
@@ -29,7 +29,7 @@ public final class SelectorTargets {
     if (targets.nodes() != null) {
       for (Node n : snapshot.nodes()) {
         if (matches(targets.nodes(), n)) {
-          out.addAll(IndexResolver.nodeAddresses(n));
+          out.addAll(IndexResolver.nodeInternalAddresses(n));
         }
       }
     }

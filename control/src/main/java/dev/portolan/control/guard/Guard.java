@@ -72,6 +72,11 @@ public final class Guard {
         return new GuardDecision.Rejected("InvalidSchedule", "spec.schedule: " + e.getMessage() + ".");
       }
     }
+    try {
+      Cron.zone(spec.timeZone());
+    } catch (IllegalArgumentException e) {
+      return new GuardDecision.Rejected("InvalidTimeZone", "spec.timeZone: " + e.getMessage() + ".");
+    }
     if (spec.rateOrDefault() > config.maxRatePerPolicy()) {
       return new GuardDecision.Rejected(
           "RateAboveGuard",

@@ -1,8 +1,10 @@
 package dev.portolan.control.schedule;
 
+import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
@@ -12,8 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A five-field cron schedule (minute hour day-of-month month day-of-week), in UTC, as Kubernetes
- * CronJobs read them: lists, ranges, steps, month and weekday names, the {@code @daily} family, and
+ * A five-field cron schedule (minute hour day-of-month month day-of-week), read in the zone of the
+ * time it is asked about (UTC unless a policy names a timeZone), as Kubernetes CronJobs read them:
+ * lists, ranges, steps, month and weekday names, the {@code @daily} family, and
  * the day-of-month/day-of-week "or" rule when both are restricted.
  */
 public final class Cron {
@@ -129,9 +132,15 @@ public final class Cron {
     return dom && dow;
   }
 
-  /** The first time strictly after {@code after} (UTC, whole minutes) the schedule fires. */
+  /**
+   * The first time strictly after {@code after} (whole minutes, in {@code after}'s zone) the schedule
+   * fires. A local time that a daylight-saving change skips is moved forward by the length of the
+   * gap (02:30 becomes 03:30), as java.time moves it; a local time that occurs twice fires once, at
+   * its first occurrence.
+   */
   public Optional<ZonedDateTime> next(ZonedDateTime after) {
-    LocalDateTime t = after.withZoneSameInstant(ZoneOffset.UTC).toLocalDateTime().truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
+    ZoneId zone = after.getZone();
+    LocalDateTime t = after.toLocalDateTime().truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
     LocalDate day = t.toLocalDate();
     for (int i = 0; i < SEARCH_DAYS; i++, day = day.plusDays(1)) {
       if (!dayMatches(day)) {
@@ -140,18 +149,21 @@ public final class Cron {
       int startHour = i == 0 ? t.getHour() : 0;
       for (int h = hours.nextSetBit(startHour); h >= 0; h = hours.nextSetBit(h + 1)) {
         int startMinute = i == 0 && h == t.getHour() ? t.getMinute() : 0;
-        int m = minutes.nextSetBit(startMinute);
-        if (m >= 0) {
-          return Optional.of(day.atTime(h, m).atZone(ZoneOffset.UTC));
+        for (int m = minutes.nextSetBit(startMinute); m >= 0; m = minutes.nextSetBit(m + 1)) {
+          ZonedDateTime fire = day.atTime(h, m).atZone(zone);
+          if (fire.isAfter(after)) {
+            return Optional.of(fire);
+          }
         }
       }
     }
     return Optional.empty();
   }
 
-  /** The last time at or before {@code at} (UTC, whole minutes) the schedule fired. */
+  /** The last time at or before {@code at} (whole minutes, in {@code at}'s zone) the schedule fired. */
   public Optional<ZonedDateTime> previous(ZonedDateTime at) {
-    LocalDateTime t = at.withZoneSameInstant(ZoneOffset.UTC).toLocalDateTime().truncatedTo(ChronoUnit.MINUTES);
+    ZoneId zone = at.getZone();
+    LocalDateTime t = at.toLocalDateTime().truncatedTo(ChronoUnit.MINUTES);
     LocalDate day = t.toLocalDate();
     for (int i = 0; i < SEARCH_DAYS; i++, day = day.minusDays(1)) {
       if (!dayMatches(day)) {
@@ -160,13 +172,31 @@ public final class Cron {
       int startHour = i == 0 ? t.getHour() : 23;
       for (int h = hours.previousSetBit(startHour); h >= 0; h = hours.previousSetBit(h - 1)) {
         int startMinute = i == 0 && h == t.getHour() ? t.getMinute() : 59;
-        int m = minutes.previousSetBit(startMinute);
-        if (m >= 0) {
-          return Optional.of(day.atTime(h, m).atZone(ZoneOffset.UTC));
+        for (int m = minutes.previousSetBit(startMinute); m >= 0; m = minutes.previousSetBit(m - 1)) {
+          ZonedDateTime fire = day.atTime(h, m).atZone(zone);
+          if (!fire.isAfter(at)) {
+            return Optional.of(fire);
+          }
         }
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The zone a policy's schedule is read in: its timeZone (an IANA name such as Europe/Berlin), or
+   * UTC when it names none. Throws IllegalArgumentException, naming the field, for an unknown zone.
+   */
+  public static ZoneId zone(String timeZone) {
+    if (timeZone == null || timeZone.isBlank()) {
+      return ZoneOffset.UTC;
+    }
+    try {
+      return ZoneId.of(timeZone);
+    } catch (DateTimeException e) {
+      throw new IllegalArgumentException(
+          "'" + timeZone + "' is not a time zone this operator knows: give an IANA name such as Europe/Berlin or UTC");
+    }
   }
 
   @Override

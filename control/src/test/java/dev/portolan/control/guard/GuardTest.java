@@ -189,6 +189,25 @@ class GuardTest {
   }
 
   @Nested
+  @DisplayName("InvalidTimeZone")
+  class InvalidTimeZone {
+    @Test
+    @DisplayName("rejects a time zone the JDK does not know, naming spec.timeZone and an example")
+    void unknownZone() {
+      rejected(evaluate(policy().schedule("0 3 * * *").timeZone("Europe/Atlantis")), "InvalidTimeZone")
+          .startsWith("spec.timeZone: 'Europe/Atlantis'")
+          .contains("Europe/Berlin");
+    }
+
+    @ParameterizedTest(name = "timeZone ''{0}''")
+    @ValueSource(strings = {"Europe/Berlin", "America/New_York", "UTC", "Asia/Kolkata"})
+    @DisplayName("accepts an IANA zone name")
+    void knownZone(String zone) {
+      accepted(evaluate(policy().schedule("0 3 * * *").timeZone(zone)));
+    }
+  }
+
+  @Nested
   @DisplayName("RateAboveGuard")
   class RateAboveGuard {
     @Test

@@ -115,14 +115,82 @@ class CronTest {
     }
 
     @Test
-    @DisplayName("returns UTC whatever zone the time is given in")
+    @DisplayName("reads the schedule in the zone of the time it is given: 03:00 in Berlin is 02:00 UTC in winter")
     void zones() {
-      ZonedDateTime berlin = ZonedDateTime.of(2024, 1, 15, 4, 30, 0, 0, ZoneId.of("Europe/Berlin"));
-      ZonedDateTime n = Cron.parse("0 3 * * *").next(berlin).orElseThrow();
-      assertThat(n).isEqualTo(utc("2024-01-16T03:00:00"));
-      assertThat(n.getZone()).isEqualTo(ZoneOffset.UTC);
-      ZonedDateTime tokyo = ZonedDateTime.of(2024, 1, 15, 11, 0, 0, 0, ZoneId.of("Asia/Tokyo"));
-      assertThat(Cron.parse("0 3 * * *").next(tokyo).orElseThrow()).isEqualTo(utc("2024-01-15T03:00:00"));
+      ZoneId berlin = ZoneId.of("Europe/Berlin");
+      ZonedDateTime n = Cron.parse("0 3 * * *").next(ZonedDateTime.of(2024, 1, 15, 4, 30, 0, 0, berlin)).orElseThrow();
+      assertThat(n).isEqualTo(ZonedDateTime.of(2024, 1, 16, 3, 0, 0, 0, berlin));
+      assertThat(n.toInstant()).isEqualTo(utc("2024-01-16T02:00:00").toInstant());
+      ZonedDateTime summer = Cron.parse("0 3 * * *").next(ZonedDateTime.of(2024, 7, 15, 4, 30, 0, 0, berlin)).orElseThrow();
+      assertThat(summer.toInstant()).isEqualTo(utc("2024-07-16T01:00:00").toInstant());
+      ZoneId tokyo = ZoneId.of("Asia/Tokyo");
+      assertThat(Cron.parse("0 3 * * *").next(ZonedDateTime.of(2024, 1, 15, 11, 0, 0, 0, tokyo)).orElseThrow().toInstant())
+          .isEqualTo(utc("2024-01-15T18:00:00").toInstant());
+    }
+
+    @Test
+    @DisplayName("a local time the spring change skips is moved forward by the gap, and fires once")
+    void springGap() {
+      ZoneId berlin = ZoneId.of("Europe/Berlin");
+      // 2026-03-29: Berlin's clocks go from 02:00 to 03:00; 02:30 does not exist that day.
+      ZonedDateTime n = Cron.parse("30 2 * * *").next(ZonedDateTime.of(2026, 3, 28, 12, 0, 0, 0, berlin)).orElseThrow();
+      assertThat(n.toInstant()).isEqualTo(utc("2026-03-28T01:30:00").toInstant().plusSeconds(86_400));
+      assertThat(n.toLocalTime()).hasToString("03:30");
+      ZonedDateTime after = Cron.parse("30 2 * * *").next(n).orElseThrow();
+      assertThat(after).isEqualTo(ZonedDateTime.of(2026, 3, 30, 2, 30, 0, 0, berlin));
+      assertThat(Cron.parse("30 2 * * *").previous(n.plusMinutes(10)).orElseThrow()).isEqualTo(n);
+      // Every quarter hour across the gap: nothing fires twice and time only moves forward.
+      Cron quarter = Cron.parse("*/15 * * * *");
+      ZonedDateTime t = ZonedDateTime.of(2026, 3, 29, 1, 40, 0, 0, berlin);
+      List<String> utcTimes = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        t = quarter.next(t).orElseThrow();
+        utcTimes.add(t.toInstant().toString());
+      }
+      assertThat(utcTimes).containsExactly("2026-03-29T00:45:00Z", "2026-03-29T01:00:00Z", "2026-03-29T01:15:00Z", "2026-03-29T01:30:00Z");
+    }
+
+    @Test
+    @DisplayName("a local time the autumn change repeats fires once, at its first occurrence")
+    void autumnOverlap() {
+      ZoneId newYork = ZoneId.of("America/New_York");
+      // 2026-11-01: New York's clocks go back from 02:00 EDT to 01:00 EST; 01:30 happens twice.
+      Cron c = Cron.parse("30 1 * * *");
+      ZonedDateTime first = c.next(ZonedDateTime.of(2026, 10, 31, 12, 0, 0, 0, newYork)).orElseThrow();
+      assertThat(first.toInstant()).isEqualTo(utc("2026-11-01T05:30:00").toInstant());
+      ZonedDateTime second = c.next(first).orElseThrow();
+      assertThat(second.toInstant()).isEqualTo(utc("2026-11-02T06:30:00").toInstant());
+      // An hour after the first 01:30 (the second 01:30, EST) the last firing is still the first one.
+      assertThat(c.previous(first.plusHours(1)).orElseThrow().toInstant()).isEqualTo(first.toInstant());
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {"Europe/Berlin", "America/New_York", "UTC", "Etc/GMT+5", "Australia/Lord_Howe"})
+    @DisplayName("next and previous agree in every zone across a whole year of an hourly schedule")
+    void consistentAcrossTransitions(String zoneName) {
+      ZoneId zone = ZoneId.of(zoneName);
+      Cron c = Cron.parse("15 * * * *");
+      ZonedDateTime t = ZonedDateTime.of(2026, 1, 1, 0, 0, 0, 0, zone);
+      for (int i = 0; i < 24 * 366; i++) {
+        ZonedDateTime n = c.next(t).orElseThrow();
+        assertThat(n.toInstant()).isAfter(t.toInstant());
+        assertThat(n.toInstant().getEpochSecond() - t.toInstant().getEpochSecond()).isLessThanOrEqualTo(2 * 3600L);
+        assertThat(c.previous(n).orElseThrow().toInstant()).isEqualTo(n.toInstant());
+        t = n;
+      }
+    }
+
+    @Test
+    @DisplayName("a policy's timeZone: UTC by default, an IANA name, or an error that says how to mend it")
+    void policyZone() {
+      assertThat(Cron.zone(null)).isEqualTo(ZoneOffset.UTC);
+      assertThat(Cron.zone(" ")).isEqualTo(ZoneOffset.UTC);
+      assertThat(Cron.zone("Europe/Berlin")).isEqualTo(ZoneId.of("Europe/Berlin"));
+      assertThatThrownBy(() -> Cron.zone("Mars/Olympus_Mons"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'Mars/Olympus_Mons'")
+          .hasMessageContaining("IANA name such as Europe/Berlin");
+      assertThatThrownBy(() -> Cron.zone("+25:00")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -22,7 +22,7 @@ public record TargetsSpec(
     @Size(max = 1024)
         @JsonPropertyDescription("Never probed, whatever else says so.")
         List<@Pattern(Patterns.TARGET) @Size(max = Patterns.TARGET_MAX_LENGTH) String> exclude,
-    @JsonPropertyDescription("Nodes whose labels match: their InternalIP and ExternalIP addresses are scanned.") Selector nodes,
+    @JsonPropertyDescription("Nodes whose labels match: their InternalIP addresses are scanned (name ExternalIPs in cidrs to scan them).") Selector nodes,
     @JsonPropertyDescription("Services (in namespace, labels matching): their cluster, external and load-balancer IPs are scanned.")
         Selector services,
     @JsonPropertyDescription("Pods (in namespace, labels matching): their pod IPs are scanned.") Selector pods) {

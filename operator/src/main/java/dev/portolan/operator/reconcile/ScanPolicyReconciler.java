@@ -162,7 +162,7 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
         : Conditions.of(RUNNING, true, "RunInProgress", describe(active.get(0)), generation);
     ScanPolicyStatus status = new ScanPolicyStatus(
         generation,
-        Conditions.merge(before, List.of(accepted, scheduled, running), now),
+        Conditions.merge(before, List.of(accepted, scheduled, running, ready(accepted, scheduled, history, generation)), now),
         workload,
         history.lastTerminal().map(RunHistory::summary).orElse(null),
         next.map(Instant::toString).orElse(null),
@@ -181,6 +181,32 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
     patch.setStatus(status);
     return UpdateControl.patchStatus(patch).rescheduleAfter(requeue);
   }
+
+  /**
+   * Ready, the one condition Argo CD's and Flux's health checks and {@code kubectl wait
+   * --for=condition=Ready} read: True while the guard accepts the policy, its schedule can fire and
+   * its last finished run succeeded (or none has finished yet); False, with the reason, otherwise.
+   */
+  static Condition ready(Condition accepted, Condition scheduled, RunHistory history, Long generation) {
+    if (!"True".equals(accepted.status())) {
+      return Conditions.of(Condition.READY, false, accepted.reason(), accepted.message(), generation);
+    }
+    if (INVALID_SCHEDULE.contains(scheduled.reason())) {
+      return Conditions.of(Condition.READY, false, scheduled.reason(), scheduled.message(), generation);
+    }
+    Optional<ScanReport> last = history.lastTerminal();
+    if (last.isEmpty()) {
+      return Conditions.of(Condition.READY, true, "Accepted", "The policy is accepted; no run has finished yet.", generation);
+    }
+    RunPhase phase = RunHistory.phase(last.get());
+    String run = last.get().getMetadata().getName();
+    return phase == RunPhase.Succeeded
+        ? Conditions.of(Condition.READY, true, "LastRunSucceeded", "The last run, " + run + ", succeeded.", generation)
+        : Conditions.of(Condition.READY, false, "LastRun" + phase.name(),
+            "The last run, " + run + ", ended " + phase.name() + ": kubectl describe scanreport " + run + " says why.", generation);
+  }
+
+  private static final Set<String> INVALID_SCHEDULE = Set.of("InvalidSchedule", "InvalidTimeZone");
 
   /**
    * A deleted policy takes its runs with it, pages and source pods included: owner references

@@ -6,6 +6,7 @@ import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec.ConcurrencyPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -41,19 +42,26 @@ public final class RunSchedule {
       waiting = "The policy runs once per change of its spec; generation " + generation + " has run as " + run + ".";
     } else {
       Cron cron;
+      ZoneId zone;
       try {
         cron = Cron.parse(spec.schedule());
       } catch (IllegalArgumentException e) {
         return new ScheduleDecision(Optional.empty(), Optional.empty(), false, "InvalidSchedule", "spec.schedule: " + e.getMessage() + ".");
       }
-      ZonedDateTime at = now.atZone(ZoneOffset.UTC);
+      try {
+        zone = Cron.zone(spec.timeZone());
+      } catch (IllegalArgumentException e) {
+        return new ScheduleDecision(Optional.empty(), Optional.empty(), false, "InvalidTimeZone", "spec.timeZone: " + e.getMessage() + ".");
+      }
+      ZonedDateTime at = now.atZone(zone);
       next = cron.next(at).map(ZonedDateTime::toInstant);
       Instant created = created(policy, now);
       due = cron.previous(at)
           .map(ZonedDateTime::toInstant)
           .filter(t -> !t.isBefore(created))
           .map(t -> new DueRun(RunNames.forSchedule(name, t.atZone(ZoneOffset.UTC)), DueRun.SCHEDULE, t));
-      waiting = next.map(t -> "Next run at " + t + ".").orElse("The schedule never fires again.");
+      waiting = next.map(t -> "Next run at " + t + (spec.timeZone() == null ? "" : " (" + t.atZone(zone).toLocalDateTime() + " " + zone + ")") + ".")
+          .orElse("The schedule never fires again.");
     }
     if (due.isPresent() && knownRuns.contains(due.get().name())) {
       due = Optional.empty();

@@ -31,7 +31,6 @@ class ClusterSelectorIT {
   static void start() {
     h = new Harness("selectors");
     h.readyAgents("node-a");
-    h.start();
   }
 
   @AfterAll
@@ -58,6 +57,9 @@ class ClusterSelectorIT {
     h.client.pods().inNamespace(h.ns).resource(new PodBuilder().withNewMetadata().withName("shop-2").withLabels(Map.of("app", "shop")).endMetadata()
         .withNewStatus().withPhase("Pending").endStatus().build()).create();
 
+    // The operator resolves runs against its informer caches, which are synced when it starts:
+    // starting it now makes the run see these objects without racing their watch events.
+    h.start();
     h.apply(policy("cluster", h.ns).targets(new TargetsSpec(null, null,
         new Selector(null, Map.of("role", "web")),
         new Selector("", Map.of("app", "shop")),

@@ -3,6 +3,7 @@ package dev.portolan.operator.it;
 import static dev.portolan.operator.support.FakeAgent.finding;
 import static dev.portolan.operator.support.PolicyBuilder.policy;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.portolan.crds.v1alpha1.Condition;
@@ -92,10 +93,8 @@ class PolicyRunIT {
     assertThat(s.findings()).extracting(Finding::key).containsExactly("10.20.0.1:22", "10.20.0.1:80", "10.20.0.2:443");
     assertThat(s.pages()).containsExactly(run + "-s0-p1", run + "-s1-p1");
     assertThat(s.shards()).containsOnlyKeys("0", "1");
-    assertThat(s.conditions()).singleElement().satisfies(c -> {
-      assertThat(c.type()).isEqualTo("Complete");
-      assertThat(c.status()).isEqualTo("True");
-    });
+    assertThat(s.conditions()).extracting(Condition::type, Condition::status)
+        .containsExactlyInAnyOrder(tuple("Complete", "True"), tuple(Condition.READY, "True"));
 
     ScanPolicy policy = h.awaitPolicy("payments", p -> p.getStatus() != null && p.getStatus().lastRun() != null);
     assertThat(policy.getStatus().lastRun().report()).isEqualTo(run);
@@ -103,7 +102,13 @@ class PolicyRunIT {
     assertThat(policy.getStatus().activeRun()).isNull();
     assertThat(policy.getStatus().observedGeneration()).isEqualTo(1L);
     assertThat(policy.getStatus().workload().probes()).isEqualTo(12L);
-    assertThat(policy.getStatus().conditions()).extracting(Condition::type).containsExactly("Accepted", "Scheduled", "Running");
+    assertThat(policy.getStatus().conditions()).extracting(Condition::type).containsExactly("Accepted", "Scheduled", "Running", Condition.READY);
+    assertThat(policy.getStatus().conditions()).filteredOn(c -> Condition.READY.equals(c.type())).singleElement()
+        .satisfies(c -> {
+          assertThat(c.status()).isEqualTo("True");
+          assertThat(c.reason()).isEqualTo("LastRunSucceeded");
+          assertThat(c.message()).contains(run);
+        });
     assertThat(policy.getStatus().conditions()).allSatisfy(c -> {
       assertThat(c.lastTransitionTime()).isNotNull();
       assertThat(c.observedGeneration()).isEqualTo(1L);

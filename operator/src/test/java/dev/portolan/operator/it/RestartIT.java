@@ -76,7 +76,8 @@ class RestartIT {
     h.apply(policy("waiting", h.ns).scanners(Map.of("pool", "scan"), null).build());
     ScanReport pending = h.awaitReport("waiting-g1", r -> r.getStatus() != null && r.getStatus().conditions() != null);
     assertThat(pending.getSpec().shards()).isEmpty();
-    assertThat(pending.getStatus().conditions()).singleElement().extracting(Condition::reason).isEqualTo("NoScanners");
+    assertThat(pending.getStatus().conditions()).filteredOn(c -> "Complete".equals(c.type()))
+        .singleElement().extracting(Condition::reason).isEqualTo("NoScanners");
     h.awaitPolicy("waiting", p -> p.getStatus() != null && p.getStatus().conditions() != null && p.getStatus().conditions().stream()
         .anyMatch(c -> "Running".equals(c.type()) && c.message().contains("waits for a ready scanner agent")));
 

@@ -105,6 +105,35 @@ class RunScheduleTest {
     }
 
     @Test
+    @DisplayName("a timeZone moves the due time; run names stay in UTC so they sort across zones")
+    void timeZone() {
+      ScanPolicy p = created(policy("web", "ns").schedule("0 8 * * *").timeZone("Europe/Berlin").build(), 1);
+      // 08:00 in Berlin in March (before the change on the 29th) is 07:00 UTC.
+      ScheduleDecision d = RunSchedule.decide(p, Set.of(), List.of(), Instant.parse("2026-03-11T07:05:00Z"));
+      assertThat(d.start()).hasValueSatisfying(r -> {
+        assertThat(r.name()).isEqualTo("web-20260311-0700");
+        assertThat(r.due()).isEqualTo(Instant.parse("2026-03-11T07:00:00Z"));
+      });
+      ScheduleDecision after = RunSchedule.decide(p, Set.of("web-20260311-0700"), List.of(), Instant.parse("2026-03-11T07:05:00Z"));
+      assertThat(after.nextRunTime()).contains(Instant.parse("2026-03-12T07:00:00Z"));
+      assertThat(after.message()).isEqualTo("Next run at 2026-03-12T07:00:00Z (2026-03-12T08:00 Europe/Berlin).");
+      // After the change to summer time, 08:00 in Berlin is 06:00 UTC.
+      ScheduleDecision summer = RunSchedule.decide(p, Set.of(), List.of(), Instant.parse("2026-03-30T06:01:00Z"));
+      assertThat(summer.start()).hasValueSatisfying(r -> assertThat(r.due()).isEqualTo(Instant.parse("2026-03-30T06:00:00Z")));
+    }
+
+    @Test
+    @DisplayName("an unknown timeZone schedules nothing and says how to mend it")
+    void unknownTimeZone() {
+      ScanPolicy p = created(policy("web", "ns").schedule("0 8 * * *").timeZone("Europe/Atlantis").build(), 1);
+      ScheduleDecision d = RunSchedule.decide(p, Set.of(), List.of(), Instant.parse("2026-03-11T07:05:00Z"));
+      assertThat(d.start()).isEmpty();
+      assertThat(d.scheduled()).isFalse();
+      assertThat(d.reason()).isEqualTo("InvalidTimeZone");
+      assertThat(d.message()).startsWith("spec.timeZone: 'Europe/Atlantis' is not a time zone").contains("Europe/Berlin");
+    }
+
+    @Test
     @DisplayName("suspended: no run and no next time")
     void suspended() {
       ScanPolicy p = created(policy("web", "ns").schedule("0 * * * *").suspend(true).build(), 1);

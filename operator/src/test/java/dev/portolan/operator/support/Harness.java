@@ -147,7 +147,19 @@ public final class Harness implements AutoCloseable {
   }
 
   public ScanReport awaitReport(String name, Predicate<ScanReport> condition) {
-    return await().atMost(WAIT).until(() -> report(name), r -> r != null && condition.test(r));
+    try {
+      return await().atMost(WAIT).until(() -> report(name), r -> r != null && condition.test(r));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("report " + name + " did not get there within " + WAIT + "; it is " + report(name)
+          + "; the policies in " + ns + " say " + policyConditions(), e);
+    }
+  }
+
+  /** Every policy's conditions in the test namespace, for a failure message that says why. */
+  private String policyConditions() {
+    return client.resources(ScanPolicy.class).inNamespace(ns).list().getItems().stream()
+        .map(p -> p.getMetadata().getName() + ": " + (p.getStatus() == null ? "no status" : p.getStatus().conditions()))
+        .toList().toString();
   }
 
   public ScanPolicy awaitPolicy(String name, Predicate<ScanPolicy> condition) {

@@ -20,6 +20,7 @@ public final class PolicyBuilder {
   private String ports = "22,80,443";
   private Long rate = 100L;
   private String schedule;
+  private String timeZone;
   private Boolean suspend;
   private ConcurrencyPolicy concurrency;
   private ExpectationsSpec expectations;
@@ -42,6 +43,7 @@ public final class PolicyBuilder {
   public PolicyBuilder ports(String v) { ports = v; return this; }
   public PolicyBuilder rate(long v) { rate = v; return this; }
   public PolicyBuilder schedule(String v) { schedule = v; return this; }
+  public PolicyBuilder timeZone(String v) { timeZone = v; return this; }
   public PolicyBuilder suspend(boolean v) { suspend = v; return this; }
   public PolicyBuilder concurrency(ConcurrencyPolicy v) { concurrency = v; return this; }
   public PolicyBuilder historyLimit(int v) { historyLimit = v; return this; }
@@ -58,7 +60,7 @@ public final class PolicyBuilder {
   }
 
   public ScanPolicySpec spec() {
-    return new ScanPolicySpec(purpose, "platform-security", "SEC-1234", targets, ports, rate, 1, 1, schedule, null, suspend,
+    return new ScanPolicySpec(purpose, "platform-security", "SEC-1234", targets, ports, rate, 1, 1, schedule, timeZone, suspend,
         concurrency, null, expectations, scanners, source, null, historyLimit);
   }
 
