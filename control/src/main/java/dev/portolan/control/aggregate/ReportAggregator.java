@@ -71,59 +71,26 @@ public final class ReportAggregator {
     Map<String, ShardStatus> progress = shards == null ? Map.of() : shards;
     RunPhase phase = phase(plan, progress);
 
-    Map<String, Finding> all = new TreeMap<>(ReportAggregator::compareKeys);
-    List<String> pageNames = new ArrayList<>();
-    List<ScanReportPage> ordered = new ArrayList<>(pages);
-    ordered.sort(Comparator.comparing(p -> p.getMetadata().getName()));
-    for (ScanReportPage page : ordered) {
-      if (page.getSpec() == null || ScanReportPageSpec.TARGETS.equals(page.getSpec().contents())) {
-        continue;
-      }
-      pageNames.add(page.getMetadata().getName());
-      if (page.getSpec().findings() != null) {
-        for (Finding f : page.getSpec().findings()) {
-          all.merge(f.key(), f, ReportAggregator::better);
-        }
-      }
-    }
-    pageNames.addAll(index.pages());
-
+    Evaluation e = evaluate(report, pages, index);
+    List<String> pageNames = e.pageNames();
     ScopeSnapshot scope = spec.scope();
-    Expectations expectations = new Expectations(scope == null ? null : scope.expectations(), scope == null ? null : scope.vantage());
-    List<Finding> findings = new ArrayList<>();
-    List<Violation> violations = new ArrayList<>();
-    List<BrokenPath> broken = new ArrayList<>();
-    long violationCount = 0;
-    long brokenCount = 0;
+    List<Finding> findings = e.open();
+    List<Violation> violations = e.violations().size() <= MAX_LISTED ? e.violations() : e.violations().subList(0, MAX_LISTED);
+    List<BrokenPath> broken = e.brokenPaths().size() <= MAX_BROKEN_PATHS ? e.brokenPaths() : e.brokenPaths().subList(0, MAX_BROKEN_PATHS);
+    long violationCount = e.violations().size();
+    long brokenCount = e.brokenPaths().size();
     long unattributed = 0;
     Map<String, Long> byService = new TreeMap<>();
     Map<String, Long> byKind = new TreeMap<>();
     java.util.Set<String> hosts = new java.util.HashSet<>();
-    for (Finding raw : all.values()) {
-      Optional<Ownership> owner = index.index().attribute(Ipv4.parse(raw.ip()), raw.port(), instant(raw.time()));
-      Finding f = raw.withTarget(owner.map(Ownership::target).orElse(null));
-      if (!f.isOpen()) {
-        if (Finding.FILTERED.equals(f.state()) && owner.isPresent()) {
-          brokenCount++;
-          if (broken.size() < MAX_BROKEN_PATHS) {
-            broken.add(new BrokenPath(f.ip(), f.port(), f.state(), f.target(), brokenText(f, owner.get())));
-          }
-        }
-        continue;
-      }
-      findings.add(f);
+    for (Finding f : findings) {
       hosts.add(f.ip());
       byService.merge(f.service() == null ? "unknown" : f.service(), 1L, Long::sum);
-      if (owner.isEmpty() && !index.index().isEmpty()) {
+      if (f.target() == null && !index.index().isEmpty()) {
         unattributed++;
       }
-      owner.ifPresent(o -> byKind.merge(o.target().workload() != null ? o.target().workload().kind() : o.target().kind(), 1L, Long::sum));
-      Optional<Violation> v = expectations.check(f, owner);
-      if (v.isPresent()) {
-        violationCount++;
-        if (violations.size() < MAX_LISTED) {
-          violations.add(v.get());
-        }
+      if (f.target() != null) {
+        byKind.merge(f.target().workload() != null ? f.target().workload().kind() : f.target().kind(), 1L, Long::sum);
       }
     }
 
@@ -198,7 +165,7 @@ public final class ReportAggregator {
             targets, probes, (long) hosts.size(), (long) findings.size(), closed, filtered, byService,
             violationCount, added, removed, duration, rate, duration == null ? null : durationText(duration),
             discovery.isEmpty() ? null : String.join("+", discovery), index.index().isEmpty() ? null : unattributed,
-            expectations.fromNetworkPolicies() ? brokenCount : null, byKind.isEmpty() ? null : byKind);
+            e.fromNetworkPolicies() ? brokenCount : null, byKind.isEmpty() ? null : byKind);
 
     List<Finding> inline = findings.size() <= MAX_INLINE_FINDINGS ? findings : null;
     Condition complete = completeCondition(phase, plan, progress, report, now);
@@ -208,6 +175,54 @@ public final class ReportAggregator {
         phase, message, report.getMetadata().getGeneration(), start, completion, null, summary, inline,
         pageNames.isEmpty() ? null : pageNames, diff, violations.isEmpty() ? null : violations,
         broken.isEmpty() ? null : broken, index.status().orElse(null), conditions);
+  }
+
+  /**
+   * What a run's findings say, unbounded: its open findings, each named by what owned its address
+   * at probe time, every violation of its expectations and every broken path, in key order. The
+   * status lists a bounded prefix of these; OpenReports and other sinks read them whole.
+   */
+  public record Evaluation(
+      List<Finding> open, List<Violation> violations, List<BrokenPath> brokenPaths, List<String> pageNames,
+      boolean fromNetworkPolicies) {}
+
+  /** The {@link Evaluation} of a run's findings pages against its expectations and address index. */
+  public static Evaluation evaluate(ScanReport report, Collection<ScanReportPage> pages, RunIndex index) {
+    Map<String, Finding> all = new TreeMap<>(ReportAggregator::compareKeys);
+    List<String> pageNames = new ArrayList<>();
+    List<ScanReportPage> ordered = new ArrayList<>(pages);
+    ordered.sort(Comparator.comparing(p -> p.getMetadata().getName()));
+    for (ScanReportPage page : ordered) {
+      if (page.getSpec() == null || ScanReportPageSpec.TARGETS.equals(page.getSpec().contents())) {
+        continue;
+      }
+      pageNames.add(page.getMetadata().getName());
+      if (page.getSpec().findings() != null) {
+        for (Finding f : page.getSpec().findings()) {
+          all.merge(f.key(), f, ReportAggregator::better);
+        }
+      }
+    }
+    pageNames.addAll(index.pages());
+
+    ScopeSnapshot scope = report.getSpec().scope();
+    Expectations expectations = new Expectations(scope == null ? null : scope.expectations(), scope == null ? null : scope.vantage());
+    List<Finding> open = new ArrayList<>();
+    List<Violation> violations = new ArrayList<>();
+    List<BrokenPath> broken = new ArrayList<>();
+    for (Finding raw : all.values()) {
+      Optional<Ownership> owner = index.index().attribute(Ipv4.parse(raw.ip()), raw.port(), instant(raw.time()));
+      Finding f = raw.withTarget(owner.map(Ownership::target).orElse(null));
+      if (!f.isOpen()) {
+        if (Finding.FILTERED.equals(f.state()) && owner.isPresent()) {
+          broken.add(new BrokenPath(f.ip(), f.port(), f.state(), f.target(), brokenText(f, owner.get())));
+        }
+        continue;
+      }
+      open.add(f);
+      expectations.check(f, owner).ifPresent(violations::add);
+    }
+    return new Evaluation(open, violations, broken, pageNames, expectations.fromNetworkPolicies());
   }
 
   /** The findings of a page, each named by what owned its address at probe time (what the operator writes back). */
