@@ -89,11 +89,23 @@ class ChartTest {
         "portolan.dev/scanpolicies/finalizers:update",
         "portolan.dev/scanreports:create,delete,deletecollection,get,list,patch,watch",
         "portolan.dev/scanreports/status:patch",
+        "portolan.dev/scanreportpages:create,delete,deletecollection,get,list,patch,watch",
         "/pods:get,list,watch",
         "/nodes:get,list,watch",
         "/services:get,list,watch",
-        "/events:create");
+        "/namespaces:get,list,watch",
+        "discovery.k8s.io/endpointslices:list,watch",
+        "networking.k8s.io/networkpolicies:list,watch",
+        "apps/replicasets:list,watch",
+        "batch/jobs:list,watch",
+        "/events:create",
+        "openreports.io/reports:create,delete,get,list,update");
     assertNoDangerousGrant(role.getRules());
+    // Without OpenReports the role has no rights on Reports and the operator is told to write none.
+    RenderedChart off = render(values("openReports.enabled", false));
+    assertThat(grants(off.get(ClusterRole.class, "-operator"))).noneMatch(g -> g.startsWith("openreports.io/"));
+    assertThat(env(operatorContainer(off), "PORTOLAN_OPEN_REPORTS")).isEqualTo("false");
+    assertThat(env(operatorContainer(render()), "PORTOLAN_OPEN_REPORTS")).isEqualTo("true");
 
     Role lease = render().get(Role.class, "-operator-lease");
     assertThat(grants(lease)).containsExactly("coordination.k8s.io/leases:create,get,patch,update");
@@ -130,7 +142,8 @@ class ChartTest {
   void scannerRoleOnlyReadsReportsWritesItsPagesAndPatchesStatus() {
     ClusterRole role = render().get(ClusterRole.class, "-scanner");
     assertThat(grants(role)).containsExactlyInAnyOrder(
-        "portolan.dev/scanreports:create,get,list,update,watch",
+        "portolan.dev/scanreports:get,list,watch",
+        "portolan.dev/scanreportpages:create,get,update",
         "portolan.dev/scanreports/status:patch");
     assertNoDangerousGrant(role.getRules());
     RoleBinding none = render().find(RoleBinding.class, "-scanner").orElse(null);

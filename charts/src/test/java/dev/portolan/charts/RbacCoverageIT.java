@@ -50,7 +50,7 @@ class RbacCoverageIT {
   @Test
   void everyRequestTheScannerAgentMakesIsGranted() throws IOException {
     List<String> calls = recorded("agent");
-    assertThat(calls).as("recorded calls").contains("watch portolan.dev/scanreports", "create portolan.dev/scanreports");
+    assertThat(calls).as("recorded calls").contains("watch portolan.dev/scanreports", "create portolan.dev/scanreportpages");
     List<PolicyRule> rules = RenderedChart.render().get(ClusterRole.class, "-scanner").getRules();
     assertThat(calls.stream().filter(c -> !granted(rules, c)).toList())
         .as("requests the agent makes that its chart RBAC does not grant").isEmpty();

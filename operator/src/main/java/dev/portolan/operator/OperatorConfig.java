@@ -26,6 +26,7 @@ import java.util.Set;
  * @param resync the longest time between two reconciles of a policy (cluster selectors re-read)
  * @param replanInterval how often a run without a shard plan looks for ready agents again
  * @param targetLabelKeys the label keys a finding's target may carry (an allow-list, never all labels)
+ * @param openReports finished runs write OpenReports Reports where the cluster serves them
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -45,7 +46,8 @@ public record OperatorConfig(
     Duration resync,
     Duration replanInterval,
     String engineVersion,
-    List<String> targetLabelKeys) {
+    List<String> targetLabelKeys,
+    boolean openReports) {
 
   public static final Map<String, String> DEFAULT_AGENT_SELECTOR = Map.of("app.kubernetes.io/component", "scanner");
   public static final String DEFAULT_LEASE = "portolan-operator";
@@ -125,6 +127,7 @@ public record OperatorConfig(
     private Duration replanInterval = Duration.ofSeconds(30);
     private String engineVersion = bundledEngineVersion();
     private List<String> targetLabelKeys = dev.portolan.control.cluster.TargetLabels.DEFAULT_KEYS;
+    private boolean openReports = true;
 
     private Builder(String operatorNamespace) {
       this.operatorNamespace = operatorNamespace;
@@ -147,6 +150,7 @@ public record OperatorConfig(
     public Builder replanInterval(Duration v) { replanInterval = v; return this; }
     public Builder engineVersion(String v) { engineVersion = v; return this; }
     public Builder targetLabelKeys(List<String> v) { targetLabelKeys = v; return this; }
+    public Builder openReports(boolean v) { openReports = v; return this; }
 
     public OperatorConfig build() {
       String id = identity;
@@ -159,7 +163,7 @@ public record OperatorConfig(
       return new OperatorConfig(
           watchNamespaces, operatorNamespace, guard, metricsPort, metricsAddress, leaderElection, leaseName, id,
           leaseTiming, exitOnFatalError, serverSideApply, agentSelector, staticAgentNodes, sourcePod, resync,
-          replanInterval, engineVersion, targetLabelKeys);
+          replanInterval, engineVersion, targetLabelKeys, openReports);
     }
   }
 }

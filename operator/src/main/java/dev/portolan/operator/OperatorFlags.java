@@ -42,6 +42,8 @@ public final class OperatorFlags {
           "Pull secrets of their image (names, comma-separated, in the pod's namespace)."),
       new Flag("--resync-seconds", "PORTOLAN_RESYNC_SECONDS", "300", "Longest time between two reconciles of a policy."),
       new Flag("--replan-seconds", "PORTOLAN_REPLAN_SECONDS", "30", "How often a run without agents looks for them again."),
+      new Flag("--open-reports", "PORTOLAN_OPEN_REPORTS", "true",
+          "Write each finished run's results as OpenReports (openreports.io/v1alpha1 Report) where the cluster serves them."),
       new Flag("--target-label-keys", "PORTOLAN_TARGET_LABEL_KEYS", String.join(",", dev.portolan.control.cluster.TargetLabels.DEFAULT_KEYS),
           "Label keys a finding's target may carry (comma-separated; never all labels)."));
 

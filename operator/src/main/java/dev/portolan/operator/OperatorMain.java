@@ -48,7 +48,8 @@ public final class OperatorMain {
         .staticAgentNodes(flags.list("--agent-nodes"))
         .resync(seconds(flags.number("--resync-seconds"), "--resync-seconds"))
         .replanInterval(seconds(flags.number("--replan-seconds"), "--replan-seconds"))
-        .targetLabelKeys(flags.list("--target-label-keys"));
+        .targetLabelKeys(flags.list("--target-label-keys"))
+        .openReports(flags.bool("--open-reports"));
     if (!sourcePodImage.isBlank()) {
       b.sourcePod(new SourcePodTemplate(sourcePodImage, sourcePodArgs, sourcePodServiceAccount, sourcePodImagePullSecrets));
     } else {

@@ -6,6 +6,7 @@ import dev.portolan.operator.cluster.AgentDirectory;
 import dev.portolan.control.cluster.TargetLabels;
 import dev.portolan.operator.cluster.ClusterCache;
 import dev.portolan.operator.cluster.PodAgentDirectory;
+import dev.portolan.operator.cluster.OpenReportsWriter;
 import dev.portolan.operator.cluster.PolicyEvents;
 import dev.portolan.operator.cluster.SourcePods;
 import dev.portolan.operator.metrics.MetricsServer;
@@ -79,12 +80,13 @@ public final class PortolanOperator implements AutoCloseable {
     PolicyEvents events = new PolicyEvents(client, "portolan-operator", config.identity(), clock);
     cluster = new ClusterCache(client, config.staticAgentNodes().isEmpty());
     TargetLabels labels = new TargetLabels(config.targetLabelKeys());
+    var openReports = new OpenReportsWriter(client, clock, config.openReports());
     policies = new ScanPolicyReconciler(new ScanPolicyReconciler.Dependencies(
         new Guard(config.guard()), cluster, labels, agents,
         new RunFactory(config.guard(), config.engineVersion(), new SecureRandom()), store, sourcePods,
-        config.sourcePod(), events, metrics, clock, config.resync()));
+        config.sourcePod(), events, metrics, clock, config.resync(), openReports));
     var reports = new ScanReportReconciler(new ScanReportReconciler.Dependencies(
-        client, agents, config.guard(), store, sourcePods, events, metrics, clock, config.replanInterval(), cluster, labels));
+        client, agents, config.guard(), store, sourcePods, events, metrics, clock, config.replanInterval(), cluster, labels, openReports));
     metrics.registerController(ScanPolicyReconciler.NAME);
     metrics.registerController(ScanReportReconciler.NAME);
     operator.register(policies, c -> watch(c));

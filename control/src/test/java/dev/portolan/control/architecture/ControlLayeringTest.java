@@ -43,7 +43,8 @@ class ControlLayeringTest {
       "expect", List.of(ROOT + ".cluster..", ROOT + ".netpol..", ROOT + ".target..", CRDS, MODEL),
       "run", List.of(ROOT + ".guard..", ROOT + ".cluster..", ROOT + ".netpol..", ROOT + ".expect..", ROOT + ".target..",
           CRDS, JSON, MODEL, "java.io.."),
-      "aggregate", List.of(ROOT + ".expect..", ROOT + ".cluster..", ROOT + ".target..", CRDS, MODEL));
+      "aggregate", List.of(ROOT + ".expect..", ROOT + ".cluster..", ROOT + ".target..", CRDS, MODEL),
+      "openreports", List.of(ROOT + ".aggregate..", CRDS, MODEL));
 
   private static JavaClasses classes;
 

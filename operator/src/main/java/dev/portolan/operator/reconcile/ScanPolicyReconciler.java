@@ -17,6 +17,7 @@ import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.Vantage;
 import dev.portolan.operator.cluster.AgentDirectory;
 import dev.portolan.operator.cluster.ClusterCache;
+import dev.portolan.operator.cluster.OpenReportsWriter;
 import dev.portolan.operator.cluster.PolicyEvents;
 import dev.portolan.operator.cluster.SourcePodTemplate;
 import dev.portolan.operator.cluster.SourcePods;
@@ -28,6 +29,7 @@ import dev.portolan.operator.schedule.RunSchedule;
 import dev.portolan.operator.schedule.ScheduleDecision;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -63,6 +65,7 @@ import java.util.stream.Stream;
  */
 @ControllerConfiguration(name = ScanPolicyReconciler.NAME)
 public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Cleaner<ScanPolicy> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScanPolicyReconciler.class);
   public static final String NAME = "scanpolicy";
   static final String RUNS = "runs";
   static final String ACCEPTED = "Accepted";
@@ -73,7 +76,7 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
   public record Dependencies(
       Guard guard, ClusterCache cluster, TargetLabels labels, AgentDirectory agents, RunFactory runs, RunStore store,
       SourcePods sourcePods, SourcePodTemplate sourcePodTemplate, PolicyEvents events, PortolanMetrics metrics,
-      Clock clock, Duration resync) {}
+      Clock clock, Duration resync, OpenReportsWriter openReports) {}
 
   private final Dependencies d;
   private volatile InformerEventSource<ScanReport, ScanPolicy> runsSource;
@@ -217,6 +220,14 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
   public DeleteControl cleanup(ScanPolicy policy, Context<ScanPolicy> context) {
     for (ScanReport run : RunHistory.of(context.getSecondaryResources(ScanReport.class)).runs()) {
       d.store().delete(run);
+    }
+    // Reports in other namespaces have no owner reference to follow: delete them here. A refusal
+    // (403) must not keep the policy from going; it is logged and the Reports stay.
+    try {
+      d.openReports().deleteAll(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+    } catch (KubernetesClientException e) {
+      LOG.warn("Could not delete the OpenReports of policy {}/{}: {}", policy.getMetadata().getNamespace(),
+          policy.getMetadata().getName(), e.getMessage());
     }
     return DeleteControl.defaultDelete();
   }

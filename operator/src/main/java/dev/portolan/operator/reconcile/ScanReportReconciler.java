@@ -8,12 +8,14 @@ import dev.portolan.control.cluster.ClusterSnapshot;
 import dev.portolan.control.cluster.IndexResolver;
 import dev.portolan.control.cluster.TargetLabels;
 import dev.portolan.control.guard.GuardConfig;
+import dev.portolan.control.openreports.OpenReports;
 import dev.portolan.control.run.RunResolution;
 import dev.portolan.control.run.ShardPlanner;
 import dev.portolan.control.target.AddressSet;
 import dev.portolan.control.target.PortSet;
 import dev.portolan.control.target.Scope;
 import dev.portolan.crds.v1alpha1.Condition;
+import dev.portolan.crds.v1alpha1.ReportingSpec;
 import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
@@ -28,6 +30,7 @@ import dev.portolan.crds.v1alpha1.ScanReportStatus.TargetIndex;
 import dev.portolan.crds.v1alpha1.ScanReportStatus;
 import dev.portolan.operator.cluster.AgentDirectory;
 import dev.portolan.operator.cluster.ClusterCache;
+import dev.portolan.operator.cluster.OpenReportsWriter;
 import dev.portolan.operator.cluster.PodAgentDirectory;
 import dev.portolan.operator.cluster.PolicyEvents;
 import dev.portolan.operator.cluster.SourcePods;
@@ -36,6 +39,7 @@ import dev.portolan.operator.plan.RunHistory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -77,7 +81,7 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
   public record Dependencies(
       KubernetesClient client, AgentDirectory agents, GuardConfig guard, RunStore store, SourcePods sourcePods,
       PolicyEvents events, PortolanMetrics metrics, Clock clock, Duration replanInterval, ClusterCache cluster,
-      TargetLabels labels) {}
+      TargetLabels labels, OpenReportsWriter openReports) {}
 
   /** How often a running run's index is compared with the cluster at least (ownership changes). */
   static final Duration INDEX_CHECK = Duration.ofSeconds(10);
@@ -149,9 +153,13 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
     boolean ended = RunPhase.isTerminal(status.phase());
     boolean endSeen = Conditions.find(existing == null ? null : existing.conditions(), COMPLETE).map(Condition::isTrue).orElse(false);
     if (ended && !endSeen) {
-      HasMetadata subject = policy(ns, spec.policy()).<HasMetadata>map(p -> p).orElse(report);
+      Optional<ScanPolicy> policy = policy(ns, spec.policy());
+      HasMetadata subject = policy.<HasMetadata>map(p -> p).orElse(report);
       for (CompletionNotices.Notice n : CompletionNotices.of(report, status)) {
         d.events().emit(subject, n.type(), n.reason(), n.message(), n.key());
+      }
+      if (policy.isPresent()) {
+        writeOpenReports(report, status, findingPages, index, policy.get(), now);
       }
     }
     if (ended) {
@@ -167,6 +175,48 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
     }
     // A running run's index is compared with the cluster at least this often, agents' writes or not.
     return ended ? UpdateControl.noUpdate() : UpdateControl.<ScanReport>noUpdate().rescheduleAfter(INDEX_CHECK);
+  }
+
+  /**
+   * The run's results as OpenReports, replacing the policy's earlier ones, once, when it ends. A
+   * run that failed outright saw nothing and leaves the last Reports as they are. Reports are a
+   * courtesy to other tools: a refusal becomes a Warning event on the policy, never a stuck run.
+   */
+  private void writeOpenReports(
+      ScanReport report, ScanReportStatus status, List<ScanReportPage> findingPages, RunIndex index, ScanPolicy policy,
+      Instant now) {
+    String ns = report.getMetadata().getNamespace();
+    String name = report.getSpec().policy();
+    ReportingSpec reporting = policy.getSpec() == null ? new ReportingSpec(null) : policy.getSpec().reportingOrDefault();
+    try {
+      if (!reporting.openReportsEnabled()) {
+        d.openReports().deleteAll(ns, name);
+        return;
+      }
+      if (status.phase() == RunPhase.Failed) {
+        return;
+      }
+      ScanReport ended = new ScanReport();
+      ended.setMetadata(report.getMetadata());
+      ended.setSpec(report.getSpec());
+      ended.setStatus(status);
+      Instant completed = status.completionTime() == null ? now : Instant.parse(status.completionTime());
+      var reports = OpenReports.of(ended, ReportAggregator.evaluate(report, findingPages, index), reporting.openReportPasses(), completed);
+      Instant created = report.getMetadata().getCreationTimestamp() == null ? null : Instant.parse(report.getMetadata().getCreationTimestamp());
+      if (d.openReports().replace(ns, name, created, reports) == OpenReportsWriter.Outcome.WRITTEN) {
+        d.events().emit(policy, PolicyEvents.NORMAL, "OpenReportsWritten",
+            "Run " + report.getMetadata().getName() + " wrote its results as OpenReports in "
+                + reports.stream().map(r -> r.getMetadata().getNamespace()).distinct().sorted().collect(Collectors.joining(", "))
+                + " (kubectl get reports.openreports.io -A -l " + OpenReports.POLICY_NAMESPACE_LABEL + "=" + ns + ").",
+            report.getMetadata().getName() + "/OpenReportsWritten");
+      }
+    } catch (KubernetesClientException e) {
+      LOG.warn("Run {}/{}: could not write its OpenReports: {}", ns, report.getMetadata().getName(), e.getMessage());
+      d.events().emit(policy, PolicyEvents.WARNING, "OpenReportsFailed",
+          "Run " + report.getMetadata().getName() + " could not write its OpenReports: " + e.getMessage()
+              + " (the operator's role needs create, update and delete on reports.openreports.io in that namespace).",
+          report.getMetadata().getName() + "/OpenReportsFailed");
+    }
   }
 
   private static boolean isTargets(ScanReportPage p) {

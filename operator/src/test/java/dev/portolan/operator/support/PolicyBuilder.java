@@ -2,6 +2,7 @@ package dev.portolan.operator.support;
 
 import dev.portolan.crds.v1alpha1.ExpectationsSpec;
 import dev.portolan.crds.v1alpha1.ExpectationsSpec.ExposureRule;
+import dev.portolan.crds.v1alpha1.ReportingSpec;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec.ConcurrencyPolicy;
@@ -21,6 +22,7 @@ public final class PolicyBuilder {
   private Long rate = 100L;
   private String schedule;
   private String timeZone;
+  private ReportingSpec reporting;
   private Boolean suspend;
   private ConcurrencyPolicy concurrency;
   private ExpectationsSpec expectations;
@@ -54,6 +56,8 @@ public final class PolicyBuilder {
   }
 
   /** Only {@code ports} may be open (any address, any service). */
+  public PolicyBuilder reporting(ReportingSpec v) { reporting = v; return this; }
+
   public PolicyBuilder allow(String ports) {
     expectations = new ExpectationsSpec(List.of(new ExposureRule("what the payment network serves", null, ports, null)));
     return this;
@@ -61,7 +65,7 @@ public final class PolicyBuilder {
 
   public ScanPolicySpec spec() {
     return new ScanPolicySpec(purpose, "platform-security", "SEC-1234", targets, ports, rate, 1, 1, schedule, timeZone, suspend,
-        concurrency, null, expectations, scanners, source, null, historyLimit);
+        concurrency, null, expectations, scanners, source, reporting, historyLimit);
   }
 
   public ScanPolicy build() {
