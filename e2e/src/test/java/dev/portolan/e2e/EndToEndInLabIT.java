@@ -161,7 +161,7 @@ class EndToEndInLabIT {
       assertThat(c.status()).isEqualTo("True");
       assertThat(c.reason()).isEqualTo("AllShardsSucceeded");
     });
-    assertThat(s.message()).isEqualTo(IN_SCOPE.size() + " open ports, 1 violations.");
+    assertThat(s.message()).isEqualTo(IN_SCOPE.size() + " open ports, 1 violation.");
     assertThat(s.startTime()).isNotNull();
     assertThat(Instant.parse(s.completionTime())).isAfterOrEqualTo(Instant.parse(s.startTime()));
     assertThat(runTime).as("from apply to a completed report").isLessThan(Duration.ofSeconds(60));

@@ -366,6 +366,10 @@ public final class ReportAggregator {
     return String.join("; ", out);
   }
 
+  private static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
   private static String message(RunPhase phase, List<ShardAssignment> plan, Map<String, ShardStatus> progress, int open, long violations) {
     if (plan.isEmpty()) {
       return "Waiting for a ready scanner agent.";
@@ -373,8 +377,8 @@ public final class ReportAggregator {
     long done = progress.values().stream().filter(s -> RunPhase.isTerminal(s.phase())).count();
     return switch (phase) {
       case Pending -> "Planned over " + plan.size() + " shards; no agent has started yet.";
-      case Running -> done + " of " + plan.size() + " shards done; " + open + " open ports so far.";
-      default -> open + " open ports, " + violations + " violations.";
+      case Running -> done + " of " + plan.size() + " shards done; " + count(open, "open port") + " so far.";
+      default -> count(open, "open port") + ", " + count(violations, "violation") + ".";
     };
   }
 

@@ -89,10 +89,13 @@ public final class Expectations {
         if (v.egressIsolatedBy() != null) {
           isolating.addAll(v.egressIsolatedBy());
         }
-        String reason = what + " is reachable although NetworkPolicy " + String.join(", ", isolating)
-            + (isolating.size() == 1 ? " isolates " : " isolate ") + (v.ingressIsolatedBy() != null ? "it" : "the vantage point")
-            + " and allows " + (v.allowedPorts() == null || v.allowedPorts().isEmpty() ? "no port" : "only ports " + v.allowedPorts())
-            + " from " + vantageText() + ": the network does not enforce the policy";
+        boolean one = isolating.size() == 1;
+        String allowed = v.allowedPorts() == null || v.allowedPorts().isEmpty() ? "no port"
+            : (v.allowedPorts().matches("\\d+") ? "only port " : "only ports ") + v.allowedPorts();
+        String reason = what + " is reachable although NetworkPolic" + (one ? "y " : "ies ") + names(isolating)
+            + (one ? " isolates " : " isolate ") + (v.ingressIsolatedBy() != null ? "it" : "the vantage point")
+            + (one ? " and allows " : " and allow ") + allowed
+            + " from " + vantageText() + ": the network does not enforce " + (one ? "it" : "them");
         return Optional.of(new Violation(f.ip(), f.port(), f.service(), reason, target, null, isolating,
             severityOr(Severity.high)));
       }
@@ -187,5 +190,13 @@ public final class Expectations {
       parts.add("nodes " + LabelSelectors.describe(r.nodeSelector()));
     }
     return String.join(" ", parts);
+  }
+
+  /** "a", "a and b", "a, b and c". */
+  private static String names(List<String> names) {
+    if (names.size() <= 1) {
+      return String.join("", names);
+    }
+    return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
   }
 }

@@ -190,7 +190,7 @@ class ReportAggregatorTest {
               main(plan(1), scope(SSH_ONLY, 10L)),
               allSucceeded(1),
               page(0, 1, List.of(finding("10.0.0.1", 22, "ssh"), finding("10.0.0.2", 22, "ssh"))));
-      assertThat(s.message()).isEqualTo("2 open ports, 1 violations.");
+      assertThat(s.message()).isEqualTo("2 open ports, 1 violation.");
       assertThat(complete(s))
           .isEqualTo(new Condition("Complete", "True", "AllShardsSucceeded", "Every shard finished.", 1L, NOW.toString()));
     }

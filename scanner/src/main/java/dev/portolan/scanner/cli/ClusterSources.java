@@ -39,6 +39,7 @@ final class ClusterSources {
   static ClusterSnapshot fromFiles(List<Path> files, InputStream stdin, Instant now, Consumer<String> notices) {
     List<HasMetadata> objects = new ArrayList<>();
     int skipped = 0;
+    java.util.TreeSet<String> skippedKinds = new java.util.TreeSet<>();
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     List<String> names = new ArrayList<>();
     for (Path file : files) {
@@ -73,6 +74,7 @@ final class ClusterSources {
             }
             if (!KINDS.contains(kind)) {
               skipped++;
+              skippedKinds.add(kind);
               continue;
             }
             objects.add(SERIALIZATION.unmarshal(yaml.writeValueAsString(item), HasMetadata.class));
@@ -90,7 +92,8 @@ final class ClusterSources {
       }
     }
     if (skipped > 0) {
-      notices.accept("skipped " + skipped + " objects of kinds a run does not use");
+      notices.accept("skipped " + skipped + (skipped == 1 ? " object" : " objects") + " of kinds a run does not use ("
+          + String.join(", ", skippedKinds) + ")");
     }
     return ClusterSnapshot.of(objects, now, "snapshot " + String.join(", ", names));
   }

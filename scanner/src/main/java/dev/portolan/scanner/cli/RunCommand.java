@@ -73,8 +73,8 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Run a ScanPolicy here, without a cluster, and print its ScanReport(s) as YAML.",
-      "With --objects (a snapshot) or --kubeconfig (a live cluster), every finding names the workload that owns its",
-      "address, cluster selectors and workload expectations resolve, and NetworkPolicies can be tested.",
+      "With --objects (a snapshot) or --kubeconfig (a live cluster), every finding names the workload that owns its"
+          + " address, cluster selectors and workload expectations resolve, and NetworkPolicies can be tested.",
       "Example: portolan run -f examples/policy.yaml -o report.yaml",
       "         portolan run -f segmentation.yaml --objects cluster.yaml --fail-on-violation"
     })

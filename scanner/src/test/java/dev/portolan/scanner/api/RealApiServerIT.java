@@ -102,7 +102,7 @@ class RealApiServerIT {
     void shippedPolicies() throws Exception {
       Path root = Path.of("..").toAbsolutePath().normalize();
       List<Path> files = new ArrayList<>();
-      for (Path dir : List.of(root.resolve("examples"), root.resolve("examples/gitops"), root.resolve("e2e/kind"))) {
+      for (Path dir : List.of(root.resolve("examples"), root.resolve("examples/gitops"), root.resolve("examples/snapshot"), root.resolve("e2e/kind"))) {
         try (var list = java.nio.file.Files.list(dir)) {
           list.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(files::add);
         }
@@ -115,7 +115,7 @@ class RealApiServerIT {
           }
           var generic = client.getKubernetesSerialization().unmarshal(doc, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
           generic.getMetadata().setNamespace("crd");
-          generic.getMetadata().setName("shipped-" + generic.getMetadata().getName());
+          generic.getMetadata().setName("shipped-" + policies + "-" + generic.getMetadata().getName());
           var created = client.genericKubernetesResources("portolan.dev/v1alpha1", "ScanPolicy").inNamespace("crd")
               .resource(generic).fieldValidation(io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation.STRICT).create();
           assertThat(created.getMetadata().getUid()).as(file.toString()).isNotBlank();
