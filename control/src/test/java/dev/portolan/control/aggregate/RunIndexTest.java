@@ -102,6 +102,26 @@ class RunIndexTest {
   }
 
   @Test
+  @DisplayName("orders changes by time, not by how their times are written: 10:15:00Z comes before 10:15:00.250Z")
+  void ordersByInstant() {
+    // Instant.toString() drops a zero fraction and writes 3, 6 or 9 digits: as text,
+    // "10:15:00.250Z" sorts before "10:15:00Z" and "10:15:00.250125Z" before "10:15:00.250Z".
+    Instant first = T2;
+    Instant second = T2.plusMillis(250);
+    Instant third = second.plusNanos(125_000);
+    RunIndex index = RunIndex.of(List.of(targets("lab-g1-targets-1",
+        initial("10.244.1.7", pod("web-1", "Deployment", "web")),
+        change("10.244.1.7", pod("db-0", "StatefulSet", "db"), T1, first),
+        change("10.244.1.7", pod("api-1", "Deployment", "api"), first, second),
+        change("10.244.1.7", pod("job-1", "Job", "migrate"), second, third))), T0, "cluster", third, 0);
+    assertThat(index.status().orElseThrow().changes()).extracting(AddressChange::previous, AddressChange::current)
+        .containsExactly(
+            tuple("Deployment shop/web", "StatefulSet shop/db"),
+            tuple("StatefulSet shop/db", "Deployment shop/api"),
+            tuple("Deployment shop/api", "Job shop/migrate"));
+  }
+
+  @Test
   @DisplayName("lists at most 50 changes, the earliest seen first, and counts the rest as dropped with those dropped before")
   void boundedChanges() {
     List<IndexEntry> entries = new ArrayList<>();
