@@ -55,7 +55,7 @@ public record RunIndex(AddressIndex index, List<String> pages, String source, In
     long initial = all.stream().filter(e -> e.changedBefore() == null).count();
     List<AddressChange> changes = new ArrayList<>();
     List<IndexEntry> appended = new ArrayList<>(all.stream().filter(e -> e.changedBefore() != null).toList());
-    appended.sort(Comparator.comparing(IndexEntry::changedBefore));
+    appended.sort(Comparator.comparing(e -> Instant.parse(e.changedBefore())));
     for (IndexEntry e : appended) {
       if (changes.size() >= MAX_LISTED_CHANGES) {
         break;
@@ -78,13 +78,18 @@ public record RunIndex(AddressIndex index, List<String> pages, String source, In
       if (Ipv4.parse(e.ip()) != address || e == change) {
         continue;
       }
-      if (e.changedBefore() == null || e.changedBefore().compareTo(change.changedBefore()) < 0) {
+      if (e.changedBefore() == null || seenBefore(e, change)) {
         if (before == null || (e.changedBefore() != null
-            && (before.changedBefore() == null || e.changedBefore().compareTo(before.changedBefore()) > 0))) {
+            && (before.changedBefore() == null || seenBefore(before, e)))) {
           before = e;
         }
       }
     }
     return before == null || before.target() == null ? null : before.target().describe();
+  }
+
+  /** Whether change {@code a} was seen before change {@code b}: by instant, as the text of two instants does not sort. */
+  private static boolean seenBefore(IndexEntry a, IndexEntry b) {
+    return Instant.parse(a.changedBefore()).isBefore(Instant.parse(b.changedBefore()));
   }
 }
