@@ -75,6 +75,9 @@ final class ClusterSources {
               skipped++;
               continue;
             }
+            if (item.path("metadata").path("name").asText("").isBlank()) {
+              throw new UsageException(what + " holds a " + kind + " without metadata.name: every object needs its name");
+            }
             objects.add(SERIALIZATION.unmarshal(yaml.writeValueAsString(item), HasMetadata.class));
             count++;
           }

@@ -340,7 +340,9 @@ class RunObjectsTest {
             "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: a, namespace: shop}}\n- {metadata: {name: b}}\n",
             "holds an object without apiVersion and kind"),
         Arguments.of("a field of the wrong type", "type.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: shop}\nspec: oops\n",
-            "is not a YAML stream of Kubernetes objects: Cannot construct instance of"));
+            "is not a YAML stream of Kubernetes objects: Cannot construct instance of"),
+        Arguments.of("an object without metadata.name", "noname.yaml",
+            "apiVersion: v1\nkind: Pod\nstatus: {phase: Running, podIP: 127.0.0.2}\n", "holds a Pod without metadata.name"));
   }
 
   @ParameterizedTest(name = "{0}")
