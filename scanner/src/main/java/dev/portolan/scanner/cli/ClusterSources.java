@@ -3,6 +3,7 @@ package dev.portolan.scanner.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.portolan.control.UsageException;
 import dev.portolan.control.cluster.ClusterSnapshot;
@@ -25,12 +26,15 @@ import java.util.function.Consumer;
 /**
  * Where a local run learns the cluster: a snapshot (YAML streams or {@code kubectl get -o yaml}
  * Lists of Namespaces, Pods, Services, EndpointSlices, Nodes, NetworkPolicies, ReplicaSets, Jobs;
- * other kinds are skipped and counted) or a live API server ({@code --kubeconfig}, or the pod's own
+ * other kinds are skipped and counted; an object without a namespace is in "default", as kubectl
+ * apply would put it) or a live API server ({@code --kubeconfig}, or the pod's own
  * service account in a cluster). The control logic then resolves the run against it exactly as the
  * operator does against its informers.
  */
 final class ClusterSources {
   private static final Set<String> KINDS = Set.copyOf(ClusterSnapshot.KINDS);
+  private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "Node");
+  private static final String DEFAULT_NAMESPACE = "default";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private ClusterSources() {}
@@ -77,6 +81,10 @@ final class ClusterSources {
             }
             if (item.path("metadata").path("name").asText("").isBlank()) {
               throw new UsageException(what + " holds a " + kind + " without metadata.name: every object needs its name");
+            }
+            if (!CLUSTER_SCOPED.contains(kind) && item.path("metadata").path("namespace").asText("").isBlank()) {
+              // A hand-written object without a namespace is where kubectl apply would put it.
+              ((ObjectNode) item.get("metadata")).put("namespace", DEFAULT_NAMESPACE);
             }
             objects.add(SERIALIZATION.unmarshal(yaml.writeValueAsString(item), HasMetadata.class));
             count++;

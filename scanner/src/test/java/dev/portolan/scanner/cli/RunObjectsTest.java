@@ -363,6 +363,50 @@ class RunObjectsTest {
     assertUsageError(run, f.toString(), "no such file");
   }
 
+  @Test
+  @DisplayName("objects without a namespace are in \"default\", as kubectl apply would put them")
+  void defaultNamespace(@TempDir Path dir) throws Exception {
+    Path f = stream(dir, "handwritten.yaml", List.of(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, labels: {app: web}}
+        spec: {containers: [{name: web, ports: [{containerPort: %d}]}]}
+        status: {phase: Running, podIP: %s}
+        """.formatted(podPort(), POD_IP),
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec: {selector: {app: web}, ports: [{port: %d}]}
+        """.formatted(podPort()),
+        """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: deny}
+        spec: {podSelector: {}, policyTypes: [Ingress]}
+        """));
+    Path p = RunCommandTest.policy(dir, "netpol", """
+          purpose: segmentation
+          targets: {cidrs: ["%s"]}
+          ports: "%d"
+          retries: 0
+          waitSeconds: 1
+          validation: {enabled: false}
+          expectations: {fromNetworkPolicies: true}
+        """.formatted(POD_IP, podPort()));
+    CliRun run = CliRun.of("run", "-f", p.toString(), "-q", "--objects", f.toString());
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    ScanReport report = RunCommandTest.reports(run.stdout()).get(0);
+    assertThat(report.getStatus().findings()).singleElement().satisfies(found -> {
+      assertThat(found.target().namespace()).isEqualTo("default");
+      assertThat(found.target().services()).containsExactly("default/web");
+    });
+    assertThat(report.getStatus().violations()).singleElement()
+        .satisfies(v -> assertThat(v.networkPolicies()).containsExactly("default/deny"));
+  }
+
   static void assertUsageError(CliRun run, String file, String mentions) {
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(2);
     assertThat(run.stderr().lines()).as(run.stderr()).hasSize(1);
