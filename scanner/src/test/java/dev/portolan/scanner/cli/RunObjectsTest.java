@@ -407,6 +407,14 @@ class RunObjectsTest {
         .satisfies(v -> assertThat(v.networkPolicies()).containsExactly("default/deny"));
   }
 
+  @Test
+  @DisplayName("a file that is not UTF-8 text is exit 2 with one line that says so")
+  void notText(@TempDir Path dir) throws Exception {
+    Path f = Files.write(dir.resolve("latin1.yaml"), "metadata: {name: caf\u00e9}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    CliRun run = CliRun.of("run", "-f", policy(dir).toString(), "--objects", f.toString());
+    assertUsageError(run, f.toString(), "not UTF-8 text");
+  }
+
   static void assertUsageError(CliRun run, String file, String mentions) {
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(2);
     assertThat(run.stderr().lines()).as(run.stderr()).hasSize(1);
