@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -33,6 +34,10 @@ import java.util.function.Consumer;
  */
 final class ClusterSources {
   private static final Set<String> KINDS = Set.copyOf(ClusterSnapshot.KINDS);
+  /** The API version a run reads each kind in; {@link ClusterSnapshot#KINDS} are its keys. */
+  private static final Map<String, String> API_VERSIONS = Map.of(
+      "Namespace", "v1", "Pod", "v1", "Service", "v1", "Node", "v1", "EndpointSlice", "discovery.k8s.io/v1",
+      "NetworkPolicy", "networking.k8s.io/v1", "ReplicaSet", "apps/v1", "Job", "batch/v1");
   private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "Node");
   private static final String DEFAULT_NAMESPACE = "default";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
@@ -75,9 +80,15 @@ final class ClusterSources {
               throw new UsageException(what + " holds an object without apiVersion and kind: give Kubernetes objects,"
                   + " as 'kubectl get pods,services,endpointslices,nodes,networkpolicies,namespaces -A -o yaml' prints them");
             }
-            if (!KINDS.contains(kind)) {
-              skipped++;
+            String apiVersion = item.path("apiVersion").asText("");
+            if (!KINDS.contains(kind) || (!apiVersion.equals(API_VERSIONS.get(kind)) && isCustomGroup(apiVersion))) {
+              skipped++; // a kind a run does not use, or a custom resource of the same name (Knative's Service)
               continue;
+            }
+            if (!apiVersion.equals(API_VERSIONS.get(kind))) {
+              // Dropping it would silently change the result: a NetworkPolicy left out isolates nothing.
+              throw new UsageException(what + " holds a " + kind + " of apiVersion '" + apiVersion + "': a run reads "
+                  + kind + " objects as " + API_VERSIONS.get(kind) + ", as 'kubectl get -o yaml' prints them");
             }
             if (item.path("metadata").path("name").asText("").isBlank()) {
               throw new UsageException(what + " holds a " + kind + " without metadata.name: every object needs its name");
@@ -149,6 +160,13 @@ final class ClusterSources {
           + what + "): " + firstLine(e.getMessage()));
     }
     return ClusterSnapshot.of(objects, now, "cluster " + client.getConfiguration().getMasterUrl());
+  }
+
+  /** A group of some CRD (knative.dev, cilium.io...), not one of Kubernetes' own (core, apps, *.k8s.io). */
+  private static boolean isCustomGroup(String apiVersion) {
+    int slash = apiVersion.indexOf('/');
+    String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+    return group.contains(".") && !group.endsWith(".k8s.io");
   }
 
   private static String firstLine(String s) {

@@ -342,7 +342,13 @@ class RunObjectsTest {
         Arguments.of("a field of the wrong type", "type.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: shop}\nspec: oops\n",
             "is not a YAML stream of Kubernetes objects: Cannot construct instance of"),
         Arguments.of("an object without metadata.name", "noname.yaml",
-            "apiVersion: v1\nkind: Pod\nstatus: {phase: Running, podIP: 127.0.0.2}\n", "holds a Pod without metadata.name"));
+            "apiVersion: v1\nkind: Pod\nstatus: {phase: Running, podIP: 127.0.0.2}\n", "holds a Pod without metadata.name"),
+        Arguments.of("a NetworkPolicy of the wrong apiVersion", "netpol.yaml",
+            "apiVersion: v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}}\n",
+            "holds a NetworkPolicy of apiVersion 'v1': a run reads NetworkPolicy objects as networking.k8s.io/v1"),
+        Arguments.of("an EndpointSlice of a removed apiVersion", "slice.yaml",
+            "apiVersion: discovery.k8s.io/v1beta1\nkind: EndpointSlice\nmetadata: {name: web, namespace: shop}\naddressType: IPv4\n",
+            "a run reads EndpointSlice objects as discovery.k8s.io/v1"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -428,10 +434,12 @@ class RunObjectsTest {
     List<String> docs = new ArrayList<>(objects());
     docs.add("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {a: b}\n");
     docs.add("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\n");
+    // Knative's Service, which 'kubectl get all' lists too: a custom resource, not a core Service.
+    docs.add("apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n");
     CliRun run = CliRun.of("run", "-f", policy(dir).toString(), "--objects", stream(dir, "all.yaml", docs).toString());
 
     assertThat(run.exitCode()).as(run.stderr()).isZero();
-    assertThat(run.stderr()).contains("portolan: skipped 2 objects of kinds a run does not use");
+    assertThat(run.stderr()).contains("portolan: skipped 3 objects of kinds a run does not use");
     assertThat(RunObjectsTest.targets(RunCommandTest.reports(run.stdout()).get(0))).hasSize(3).doesNotContainValue(null);
   }
 }
