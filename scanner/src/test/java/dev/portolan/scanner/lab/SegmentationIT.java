@@ -190,21 +190,26 @@ class SegmentationIT {
   }
 
   static String policy(String cidrs) {
+    return policy("{cidrs: [" + cidrs + "]}", "{enabled: false}");
+  }
+
+  /** The segmentation policy over {@code targets}, validating open ports as {@code validation} says. */
+  static String policy(String targets, String validation) {
     return """
         apiVersion: portolan.dev/v1alpha1
         kind: ScanPolicy
         metadata: {name: segmentation, namespace: tools}
         spec:
           purpose: check that the CNI enforces the shop's NetworkPolicies
-          targets: {cidrs: [%s]}
+          targets: %s
           ports: "%s"
           rate: 5000
           retries: 1
           waitSeconds: 1
-          validation: {enabled: false}
+          validation: %s
           source: {type: Pod, pod: {namespace: tools, labels: {role: scanner}}}
           expectations: {fromNetworkPolicies: true}
-        """.formatted(cidrs, PORTS);
+        """.formatted(targets, PORTS, validation);
   }
 
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -215,15 +220,19 @@ class SegmentationIT {
   static List<Map<String, String>> ndjson;
   static Map<String, JsonNode> ndjsonTargets;
 
-  @BeforeAll
-  static void leakyCni(Lab lab) throws IOException {
+  /** The snapshot's pods listening in the lab, behind a CNI that enforces only some of its NetworkPolicies. */
+  static void leakyCni(Lab lab) {
     lab.listen(WEB_A + ":8080", WEB_A + ":9100", WEB_B + ":8080", WEB_B + ":9100", WEB_C + ":8080", WEB_C + ":9100",
         API + ":9090", DB + ":5432", WORDPRESS + ":80", STRAY + ":80");
     lab.isolate(WEB_A, 8080); // default-deny and web-from-scanner, as declared
     lab.isolate(WEB_B); // default-deny only: the CNI ignores web-from-scanner's allow
     lab.isolate(DB); // default-deny, as declared
     // web-c and api: the CNI enforces nothing there
+  }
 
+  @BeforeAll
+  static void scan(Lab lab) throws IOException {
+    leakyCni(lab);
     Path snapshot = file(lab, "snapshot.yaml", SNAPSHOT);
     Path policy = file(lab, "policy.yaml", policy("\"198.18.1.0/24\", \"198.18.2.0/24\""));
     Path out = lab.workDirectory().resolve("report.yaml");
