@@ -20,6 +20,8 @@
 #   lab.sh down NAME               kill everything running in it and delete it, nodes included (always safe to run)
 #   lab.sh listen NAME ADDR:PORT...  start a listener in NAME-t (background; killed by down)
 #   lab.sh drop NAME CIDR          silently drop packets to CIDR in NAME-t (a filtered range)
+#   lab.sh isolate NAME ADDR [PORT...]  silently drop TCP to ADDR in NAME-t except to the PORTs (at most
+#                                  15): a NetworkPolicy as a CNI enforces it, allowed ports through
 #   lab.sh loss NAME PERCENT       drop PERCENT% of packets at random each way in NAME-t
 set -euo pipefail
 
@@ -106,6 +108,17 @@ case "$cmd" in
     need_name "$name"; need_lab_cidr "${3:-}"
     ip netns exec "$name-t" iptables -w 5 -I INPUT -d "$3" -j DROP
     ;;
+  isolate)
+    need_name "$name"; need_lab_cidr "${3:-}"
+    addr=$3; shift 3
+    [ $# -le 15 ] || die "isolate takes at most 15 ports"
+    for p in "$@"; do [[ "$p" =~ ^[0-9]{1,5}$ ]] || die "ports are numbers (got '$p')"; done
+    if [ $# -eq 0 ]; then
+      ip netns exec "$name-t" iptables -w 5 -A INPUT -d "$addr" -p tcp -j DROP
+    else
+      ip netns exec "$name-t" iptables -w 5 -A INPUT -d "$addr" -p tcp -m multiport ! --dports "$(IFS=,; echo "$*")" -j DROP
+    fi
+    ;;
   loss)
     need_name "$name"
     pct=${3:-}
@@ -115,7 +128,7 @@ case "$cmd" in
     ip netns exec "$name-t" iptables -w 5 -I OUTPUT -m statistic --mode random --probability "$p" -j DROP
     ;;
   *)
-    sed -n '2,27p' "$0" >&2
+    sed -n '2,25p' "$0" >&2
     exit 2
     ;;
 esac

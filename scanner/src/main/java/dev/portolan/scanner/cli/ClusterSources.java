@@ -3,6 +3,7 @@ package dev.portolan.scanner.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.portolan.control.UsageException;
 import dev.portolan.control.cluster.ClusterSnapshot;
@@ -19,18 +20,26 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Where a local run learns the cluster: a snapshot (YAML streams or {@code kubectl get -o yaml}
  * Lists of Namespaces, Pods, Services, EndpointSlices, Nodes, NetworkPolicies, ReplicaSets, Jobs;
- * other kinds are skipped and counted) or a live API server ({@code --kubeconfig}, or the pod's own
+ * other kinds are skipped and counted; an object without a namespace is in "default", as kubectl
+ * apply would put it) or a live API server ({@code --kubeconfig}, or the pod's own
  * service account in a cluster). The control logic then resolves the run against it exactly as the
  * operator does against its informers.
  */
 final class ClusterSources {
   private static final Set<String> KINDS = Set.copyOf(ClusterSnapshot.KINDS);
+  /** The API version a run reads each kind in; {@link ClusterSnapshot#KINDS} are its keys. */
+  private static final Map<String, String> API_VERSIONS = Map.of(
+      "Namespace", "v1", "Pod", "v1", "Service", "v1", "Node", "v1", "EndpointSlice", "discovery.k8s.io/v1",
+      "NetworkPolicy", "networking.k8s.io/v1", "ReplicaSet", "apps/v1", "Job", "batch/v1");
+  private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "Node");
+  private static final String DEFAULT_NAMESPACE = "default";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private ClusterSources() {}
@@ -72,10 +81,23 @@ final class ClusterSources {
               throw new UsageException(what + " holds an object without apiVersion and kind: give Kubernetes objects,"
                   + " as 'kubectl get pods,services,endpointslices,nodes,networkpolicies,namespaces -A -o yaml' prints them");
             }
-            if (!KINDS.contains(kind)) {
-              skipped++;
-              skippedKinds.add(kind);
+            String apiVersion = item.path("apiVersion").asText("");
+            if (!KINDS.contains(kind) || (!apiVersion.equals(API_VERSIONS.get(kind)) && isCustomGroup(apiVersion))) {
+              skipped++; // a kind a run does not use, or a custom resource of the same name (Knative's Service)
+              skippedKinds.add(kind + (KINDS.contains(kind) ? " " + apiVersion : ""));
               continue;
+            }
+            if (!apiVersion.equals(API_VERSIONS.get(kind))) {
+              // Dropping it would silently change the result: a NetworkPolicy left out isolates nothing.
+              throw new UsageException(what + " holds a " + kind + " of apiVersion '" + apiVersion + "': a run reads "
+                  + kind + " objects as " + API_VERSIONS.get(kind) + ", as 'kubectl get -o yaml' prints them");
+            }
+            if (item.path("metadata").path("name").asText("").isBlank()) {
+              throw new UsageException(what + " holds a " + kind + " without metadata.name: every object needs its name");
+            }
+            if (!CLUSTER_SCOPED.contains(kind) && item.path("metadata").path("namespace").asText("").isBlank()) {
+              // A hand-written object without a namespace is where kubectl apply would put it.
+              ((ObjectNode) item.get("metadata")).put("namespace", DEFAULT_NAMESPACE);
             }
             objects.add(SERIALIZATION.unmarshal(yaml.writeValueAsString(item), HasMetadata.class));
             count++;
@@ -141,6 +163,13 @@ final class ClusterSources {
           + what + "): " + firstLine(e.getMessage()));
     }
     return ClusterSnapshot.of(objects, now, "cluster " + client.getConfiguration().getMasterUrl());
+  }
+
+  /** A group of some CRD (knative.dev, cilium.io...), not one of Kubernetes' own (core, apps, *.k8s.io). */
+  private static boolean isCustomGroup(String apiVersion) {
+    int slash = apiVersion.indexOf('/');
+    String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+    return group.contains(".") && !group.endsWith(".k8s.io");
   }
 
   private static String firstLine(String s) {

@@ -2,6 +2,7 @@ package dev.portolan.scanner.cli;
 
 import dev.portolan.control.UsageException;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -27,6 +28,9 @@ final class InputFiles {
   }
 
   static UsageException cannotRead(Path file, String what, IOException e) {
+    if (e instanceof CharacterCodingException) {
+      return new UsageException("cannot read " + what + " '" + file + "': it is not UTF-8 text");
+    }
     String reason = switch (e) {
       case NoSuchFileException x -> "no such file";
       case AccessDeniedException x -> "permission denied";

@@ -39,8 +39,7 @@ class InputFilesTest {
     Path f = Files.write(dir.resolve("binary.bin"), new byte[] {'1', (byte) 0xff, (byte) 0xfe, '\n'});
     assertThatThrownBy(() -> InputFiles.lines(f, "the exclude file"))
         .isInstanceOf(UsageException.class)
-        .hasMessageContaining("cannot read the exclude file '" + f + "'")
-        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        .hasMessage("cannot read the exclude file '" + f + "': it is not UTF-8 text");
   }
 
   @Test

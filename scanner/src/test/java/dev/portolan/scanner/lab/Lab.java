@@ -103,6 +103,19 @@ public final class Lab implements AutoCloseable {
     check(sh("drop", name, cidr), "drop");
   }
 
+  /**
+   * Isolates {@code address} as a CNI enforces a NetworkPolicy: the target silently drops TCP sent
+   * there, except to {@code allowedPorts} (none: every port is dropped).
+   */
+  public void isolate(String address, int... allowedPorts) {
+    requireLab(address);
+    List<String> args = new ArrayList<>(List.of("isolate", name, address));
+    for (int p : allowedPorts) {
+      args.add(Integer.toString(p));
+    }
+    check(sh(args.toArray(String[]::new)), "isolate");
+  }
+
   /** Drops {@code percent}% of packets at random in each direction at the target. */
   public void loss(int percent) {
     check(sh("loss", name, Integer.toString(percent)), "loss");
