@@ -277,19 +277,36 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
     if (index.index().isEmpty()) {
       return;
     }
-    String lastChange = index.index().entries().stream().map(IndexEntry::changedBefore).filter(java.util.Objects::nonNull)
-        .max(String::compareTo).orElse(null);
+    // As instants: Instant.toString() drops a zero fraction, so "...:00Z" sorts after "...:00.250Z" as text.
+    Instant lastChange = index.index().entries().stream().map(IndexEntry::changedBefore).map(ScanReportReconciler::instant)
+        .filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(null);
     for (ScanReportPage page : findingPages) {
       var spec = page.getSpec();
       if (spec == null || spec.findings() == null || spec.findings().isEmpty()) {
         continue;
       }
-      boolean fresh = spec.attributedAt() != null && (lastChange == null || lastChange.compareTo(spec.attributedAt()) <= 0);
-      if (fresh) {
+      if (attributedSince(spec.attributedAt(), lastChange)) {
         continue;
       }
       List<Finding> attributed = ReportAggregator.attribute(spec.findings(), index);
       d.store().attribute(page, attributed, now);
+    }
+  }
+
+  /** Whether a page attributed at {@code attributedAt} has seen every change up to {@code lastChange}. */
+  static boolean attributedSince(String attributedAt, Instant lastChange) {
+    Instant at = instant(attributedAt);
+    return at != null && (lastChange == null || !lastChange.isAfter(at));
+  }
+
+  private static Instant instant(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
     }
   }
 

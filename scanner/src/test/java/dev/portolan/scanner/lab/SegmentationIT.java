@@ -313,16 +313,16 @@ class SegmentationIT {
     assertThat(metrics.severity()).hasToString("high");
     assertThat(metrics.reason())
         .startsWith("Deployment shop/web port 9100")
-        .contains("NetworkPolicy shop/default-deny, shop/web-from-scanner isolate it and allows only ports 8080")
+        .contains("NetworkPolicies shop/default-deny and shop/web-from-scanner isolate it and allow only port 8080")
         .contains("from a pod in tools labelled role=scanner")
-        .endsWith("the network does not enforce the policy");
+        .endsWith("the network does not enforce them");
 
     Violation api = v.get(API + ":9090");
     assertThat(api.networkPolicies()).containsExactly("shop/api-from-web", "shop/default-deny");
     assertThat(api.target().name()).isEqualTo("api-5c8f-x1");
     assertThat(api.target().workload()).as("from the pod-template-hash, without the ReplicaSet object")
         .isEqualTo(new WorkloadRef("Deployment", "api"));
-    assertThat(api.reason()).startsWith("Deployment shop/api port 9090").contains("allows no port from a pod in tools");
+    assertThat(api.reason()).startsWith("Deployment shop/api port 9090").contains("allow no port from a pod in tools");
 
     // The NDJSON names the same workloads for the same ports.
     assertThat(ndjsonTargets.get(WEB_C + ":9100").path("workload").path("name").asText()).isEqualTo("web");
