@@ -34,7 +34,8 @@ import java.util.TreeMap;
  * that did not answer a {@code warn}, an allowed exposure a {@code pass} (only when asked), a run
  * that scanned only part of its scope an {@code error}. Results about no namespaced object (nodes,
  * addresses nothing in the cluster owns) go to the policy's own namespace, whose Report exists
- * after every run, so "nothing found" is visible too. Pure: the operator writes what this returns.
+ * after every run, so "nothing found" is visible too. A result's rule is the expectation that came
+ * nearest to allowing it, else the kind of failure. Pure: the operator writes what this returns.
  */
 public final class OpenReports {
   public static final String API_VERSION = "openreports.io/v1alpha1";
@@ -129,6 +130,11 @@ public final class OpenReports {
     return name.substring(0, 253 - 11).replaceAll("[.-]+$", "") + "-" + hash;
   }
 
+  /** A name as a label value: at most 63 characters, shortened with a hash. */
+  public static String labelValue(String name) {
+    return name.length() <= 63 ? name : name.substring(0, 52).replaceAll("[.-]+$", "") + "-" + sha256(name).substring(0, 10);
+  }
+
   private static GenericKubernetesResource report(
       String namespace, String policyNamespace, String policy, String run, String created, OwnerReference owner,
       List<Result> results) {
@@ -152,9 +158,9 @@ public final class OpenReports {
     meta.setNamespace(namespace);
     Map<String, String> labels = new TreeMap<>();
     labels.put(MANAGED_BY_LABEL, MANAGED_BY);
-    labels.put(POLICY_LABEL, policy.length() <= 63 ? policy : policy.substring(0, 52) + "-" + sha256(policy).substring(0, 10));
+    labels.put(POLICY_LABEL, labelValue(policy));
     labels.put(POLICY_NAMESPACE_LABEL, policyNamespace);
-    labels.put(RUN_LABEL, run.length() <= 63 ? run : run.substring(0, 52) + "-" + sha256(run).substring(0, 10));
+    labels.put(RUN_LABEL, labelValue(run));
     meta.setLabels(labels);
     Map<String, String> annotations = new TreeMap<>();
     if (created != null) {
@@ -239,15 +245,15 @@ public final class OpenReports {
   private static Result violation(Violation v, Finding f, Vantage vantage, String run, Instant time) {
     boolean isolated = v.networkPolicies() != null && !v.networkPolicies().isEmpty();
     Map<String, String> props = properties(v.ip(), v.port(), v.service(), f, run);
-    if (v.rule() != null) {
-      props.put("nearestExpectation", v.rule());
-    }
     if (isolated) {
       props.put("networkPolicies", String.join(",", v.networkPolicies()));
     }
     String message = endpoint(v.ip(), v.port(), v.service()) + describe(v.target()) + " is open to " + vantage(vantage)
         + (v.reason() == null ? "" : ": " + v.reason());
-    return new Result("fail", isolated ? "isolated-but-reachable" : "unexpected-exposure", isolated ? SEGMENTATION : EXPOSURE,
+    // The rule is the expectation that came nearest to allowing it, as the policy's author named it;
+    // without one, what kind of failure it is.
+    String rule = v.rule() != null ? v.rule() : isolated ? "isolated-but-reachable" : "unexpected-exposure";
+    return new Result("fail", rule, isolated ? SEGMENTATION : EXPOSURE,
         v.severity() == null ? Severity.medium : v.severity(), time, message, resources(v.target()), props);
   }
 
@@ -322,16 +328,17 @@ public final class OpenReports {
     };
   }
 
-  /** Same-namespace Reports belong to the policy and go with it; owner references cannot cross namespaces. */
+  /**
+   * A Report in the run's own namespace belongs to the run, and goes with it; owner references
+   * cannot cross namespaces, so the operator deletes the others when it prunes the run or deletes
+   * the policy.
+   */
   private static OwnerReference ownerOf(ScanReport run, String namespace) {
-    if (!namespace.equals(run.getMetadata().getNamespace()) || run.getMetadata().getOwnerReferences() == null) {
+    if (!namespace.equals(run.getMetadata().getNamespace()) || run.getMetadata().getUid() == null) {
       return null;
     }
-    return run.getMetadata().getOwnerReferences().stream()
-        .filter(o -> "ScanPolicy".equals(o.getKind()) && o.getApiVersion() != null && o.getApiVersion().startsWith(ScanPolicy.GROUP + "/"))
-        .findFirst()
-        .map(o -> new OwnerReference(o.getApiVersion(), null, null, o.getKind(), o.getName(), o.getUid()))
-        .orElse(null);
+    return new OwnerReference(ScanPolicy.GROUP + "/" + ScanPolicy.VERSION, null, null, "ScanReport",
+        run.getMetadata().getName(), run.getMetadata().getUid());
   }
 
   private static String namespaceOf(Target t, String fallback) {

@@ -46,6 +46,7 @@ class OpenReportsTest {
   private static ScanReport run(RunPhase phase) {
     ScanReport r = Reports.main(Reports.plan(1));
     r.getMetadata().setCreationTimestamp("2024-05-01T10:58:00Z");
+    r.getMetadata().setUid("run-uid");
     r.getMetadata().setOwnerReferences(List.of(new OwnerReference("portolan.dev/v1alpha1", true, true, "ScanPolicy", POLICY, "policy-uid")));
     ScanReportStatus e = ScanReportStatus.empty();
     r.setStatus(new ScanReportStatus(phase, phase == RunPhase.PartiallySucceeded ? "1 of 2 shards failed: shard 1 on node-b." : null,
@@ -90,7 +91,7 @@ class OpenReportsTest {
     assertThat(results(payments)).singleElement().satisfies(r -> {
       assertThat(r).containsEntry("result", "fail")
           .containsEntry("severity", "high")
-          .containsEntry("rule", "isolated-but-reachable")
+          .containsEntry("rule", "web-ports")
           .containsEntry("category", "Network segmentation")
           .containsEntry("policy", NAMESPACE + "/" + POLICY)
           .containsEntry("source", "portolan")
@@ -107,7 +108,6 @@ class OpenReportsTest {
           .containsEntry("ip", "10.244.1.7")
           .containsEntry("port", "6379")
           .containsEntry("networkPolicies", "payments/default-deny")
-          .containsEntry("nearestExpectation", "web-ports")
           .containsEntry("run", RUN);
     });
     // The shop pod's exposure is allowed and passes are off: no Report for shop.
@@ -139,6 +139,16 @@ class OpenReportsTest {
       // Sorted by address: 10.0.0.5 before 10.0.9.9.
       assertThat(results(r)).extracting(x -> (Object) ((Map<?, ?>) x.get("properties")).get("ip")).containsExactly("10.0.0.5", "10.0.9.9");
     });
+  }
+
+  @Test
+  @DisplayName("without a nearest expectation the rule says the kind of failure: isolated by NetworkPolicies, or just unexpected")
+  void ruleWithoutExpectation() {
+    Finding db = open("10.244.3.4", 9187, "http", pod("payments", "db-0", null));
+    Evaluation e = new Evaluation(List.of(db), List.of(new Violation(db.ip(), db.port(), "http", "isolated", db.target(), null,
+        List.of("payments/default-deny"), Severity.high)), List.of(), List.of(), true);
+    assertThat(results(in(OpenReports.of(run(RunPhase.Succeeded), e, false, COMPLETED), "payments")))
+        .singleElement().satisfies(r -> assertThat(r).containsEntry("rule", "isolated-but-reachable"));
   }
 
   @Test
@@ -204,7 +214,7 @@ class OpenReportsTest {
   }
 
   @Test
-  @DisplayName("labels name the policy and run; only the policy's namespace's Report is owned by the policy")
+  @DisplayName("labels name the policy and run; only the Report in the run's namespace is owned by the run")
   void metadata() {
     Finding f = open("10.244.1.7", 6379, "redis", pod("payments", "cache-1", null));
     Evaluation e = new Evaluation(List.of(f), List.of(new Violation(f.ip(), f.port(), "redis", "x", f.target(), null, null, null)),
@@ -221,8 +231,10 @@ class OpenReportsTest {
     }
     assertThat(in(reports, NAMESPACE).getMetadata().getOwnerReferences()).singleElement()
         .satisfies(o -> {
-          assertThat(o.getKind()).isEqualTo("ScanPolicy");
-          assertThat(o.getUid()).isEqualTo("policy-uid");
+          assertThat(o.getApiVersion()).isEqualTo("portolan.dev/v1alpha1");
+          assertThat(o.getKind()).isEqualTo("ScanReport");
+          assertThat(o.getName()).isEqualTo(RUN);
+          assertThat(o.getUid()).isEqualTo("run-uid");
           assertThat(o.getController()).isNull();
         });
     assertThat(in(reports, "payments").getMetadata().getOwnerReferences()).isNullOrEmpty();

@@ -134,6 +134,22 @@ public final class OpenReportsWriter {
     }
   }
 
+  /**
+   * Deletes the Reports {@code run} wrote, if they are still its (it was pruned or deleted before a
+   * newer run replaced them). The one in the run's namespace also goes by its owner reference.
+   */
+  public void deleteRun(String policyNamespace, String policy, String run) {
+    if (!served()) {
+      return;
+    }
+    String label = OpenReports.labelValue(run);
+    for (GenericKubernetesResource r : existing(policyNamespace, policy)) {
+      if (r.getMetadata().getLabels() != null && label.equals(r.getMetadata().getLabels().get(OpenReports.RUN_LABEL))) {
+        reports().inNamespace(r.getMetadata().getNamespace()).withName(r.getMetadata().getName()).delete();
+      }
+    }
+  }
+
   private List<GenericKubernetesResource> existing(String policyNamespace, String policy) {
     String name = OpenReports.name(policyNamespace, policy);
     List<GenericKubernetesResource> out = new ArrayList<>();

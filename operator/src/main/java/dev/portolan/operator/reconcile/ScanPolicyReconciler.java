@@ -156,6 +156,7 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
     int historyLimit = spec == null ? Defaults.HISTORY_LIMIT : spec.historyLimitOrDefault();
     for (ScanReport old : history.toPrune(historyLimit)) {
       d.store().delete(old);
+      deleteOpenReports(policy, old);
       history = RunHistory.of(history.runs().stream().filter(r -> r != old).toList());
     }
 
@@ -183,6 +184,16 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
     patch.getMetadata().setNamespace(policy.getMetadata().getNamespace());
     patch.setStatus(status);
     return UpdateControl.patchStatus(patch).rescheduleAfter(requeue);
+  }
+
+  /** The OpenReports a pruned run wrote, if no newer run replaced them; a refusal is logged, never fatal. */
+  private void deleteOpenReports(ScanPolicy policy, ScanReport run) {
+    try {
+      d.openReports().deleteRun(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), run.getMetadata().getName());
+    } catch (KubernetesClientException e) {
+      LOG.warn("Could not delete the OpenReports of run {}/{}: {}", run.getMetadata().getNamespace(), run.getMetadata().getName(),
+          e.getMessage());
+    }
   }
 
   /**

@@ -106,7 +106,7 @@ class OpenReportsIT {
     GenericKubernetesResource own = reportIn(h.ns);
     assertThat(results(own)).isEmpty();
     assertThat(own.getMetadata().getOwnerReferences()).singleElement()
-        .satisfies(o -> assertThat(o.getKind()).isEqualTo("ScanPolicy"));
+        .satisfies(o -> assertThat(o.getKind() + "/" + o.getName()).isEqualTo("ScanReport/payments-g1"));
     if (h.cluster.hasCoreApi()) {
       await().atMost(Harness.WAIT).untilAsserted(() -> assertThat(h.events("payments", "OpenReportsWritten")).singleElement()
           .satisfies(e -> assertThat(e.getMessage()).contains(apps).contains(h.ns)));

@@ -169,6 +169,14 @@ class OpenReportsRealApiIT {
         everyKind(run("quarterly-g1b", "2026-12-04T10:30:00Z", RunPhase.Succeeded)))).isEqualTo(OpenReportsWriter.Outcome.SUPERSEDED);
     assertThat(namespacesWithReports()).containsExactly(POLICY_NS);
 
+    // Pruning the old run leaves the new run's Reports; pruning the new one takes them.
+    writer.deleteRun(POLICY_NS, POLICY, "quarterly-g1");
+    assertThat(namespacesWithReports()).containsExactly(POLICY_NS);
+    writer.deleteRun(POLICY_NS, POLICY, "quarterly-g2");
+    assertThat(namespacesWithReports()).isEmpty();
+
+    writer.replace(POLICY_NS, POLICY, Instant.parse("2026-12-04T12:00:00Z"),
+        everyKind(run("quarterly-g3", "2026-12-04T12:00:00Z", RunPhase.Succeeded)));
     writer.deleteAll(POLICY_NS, POLICY);
     assertThat(namespacesWithReports()).isEmpty();
   }
