@@ -270,6 +270,12 @@ class ChartTest {
     RenderedChart chart = render(values("metrics.serviceMonitor.enabled", true, "metrics.serviceMonitor.labels.release", "kube-prom"));
     List<ServiceMonitor> monitors = chart.all(ServiceMonitor.class);
     assertThat(monitors).hasSize(2);
+    // The operator's per-policy series carry the policy's namespace; the target's own namespace
+    // label must not rename it exported_namespace. The agents' series have none to keep.
+    assertThat(monitors).filteredOn(m -> m.getMetadata().getName().endsWith("-operator")).singleElement()
+        .satisfies(m -> assertThat(m.getSpec().getEndpoints().getFirst().getHonorLabels()).isTrue());
+    assertThat(monitors).filteredOn(m -> m.getMetadata().getName().endsWith("-scanner")).singleElement()
+        .satisfies(m -> assertThat(m.getSpec().getEndpoints().getFirst().getHonorLabels()).isNull());
     for (ServiceMonitor m : monitors) {
       assertThat(m.getMetadata().getLabels()).containsEntry("release", "kube-prom");
       Map<String, String> selector = m.getSpec().getSelector().getMatchLabels();
