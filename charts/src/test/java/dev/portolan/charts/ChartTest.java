@@ -47,7 +47,8 @@ class ChartTest {
   void everyRenderedObjectIsValidKubernetes() {
     for (Map<String, Object> values : List.of(
         Map.<String, Object>of(),
-        values("metrics.serviceMonitor.enabled", true, "sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps", "web"),
+        values("metrics.serviceMonitor.enabled", true, "metrics.prometheusRule.enabled", true,
+            "sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps", "web"),
             "operator.replicas", 2, "scanner.privileged", true, "scanner.interface", "eth1",
             "scanner.priorityClassName", "system-node-critical", "image.digest", "sha256:" + "a".repeat(64),
             "operator.watchNamespaces", List.of("apps", "web"), "scanner.tolerations[0].operator", "Exists"),
