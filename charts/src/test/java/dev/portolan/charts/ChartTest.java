@@ -47,7 +47,7 @@ class ChartTest {
   void everyRenderedObjectIsValidKubernetes() {
     for (Map<String, Object> values : List.of(
         Map.<String, Object>of(),
-        values("metrics.serviceMonitor.enabled", true, "metrics.prometheusRule.enabled", true,
+        values("metrics.serviceMonitor.enabled", true, "metrics.prometheusRule.enabled", true, "metrics.dashboard.enabled", true,
             "sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps", "web"),
             "operator.replicas", 2, "scanner.privileged", true, "scanner.interface", "eth1",
             "scanner.priorityClassName", "system-node-critical", "image.digest", "sha256:" + "a".repeat(64),

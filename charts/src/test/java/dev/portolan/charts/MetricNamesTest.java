@@ -19,10 +19,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The alerts query only what the operator exports: a renamed metric, or a typo in a query, fails
- * here instead of leaving an alert that can never fire.
+ * The alerts and the dashboard query only what the operator exports: a renamed metric, or a typo
+ * in a query, fails here instead of leaving an alert that can never fire or an empty panel.
  */
-@DisplayName("every metric the alerts query is one the operator exports")
+@DisplayName("every metric the alerts and the dashboard query is one the operator exports")
 class MetricNamesTest {
   /** Made by Prometheus for every target, not by the operator. */
   private static final Set<String> PROMETHEUS_OWN = Set.of("up");
@@ -69,13 +69,21 @@ class MetricNamesTest {
   }
 
   @Test
+  @DisplayName("the dashboard's panels and variables")
+  void dashboard() {
+    assertExported(Monitoring.dashboardQueries(Monitoring.dashboard(chart)));
+  }
+
+  @Test
   @DisplayName("the name finder sees through matchers, ranges, label lists, functions and keywords")
   void nameFinder() {
     assertThat(Monitoring.metricNames(
         "sum by (namespace, policy) (increase(portolan_runs_total{result=~\"Failed|x\"}[1h])) > 0 or absent(up{job=\"a\"} == 1)"
             + " unless on (namespace) foo offset 1h"))
         .containsExactlyInAnyOrder("portolan_runs_total", "up", "foo");
-    assertThat(Monitoring.metricNames("rate(bar[5m]) * 2")).containsExactly("bar");
+    assertThat(Monitoring.metricNames("label_values(portolan_policy_created_timestamp_seconds{namespace=~\"$namespace\"}, policy)"))
+        .containsExactly("portolan_policy_created_timestamp_seconds");
+    assertThat(Monitoring.metricNames("rate(bar[$__rate_interval]) * 2")).containsExactly("bar");
   }
 
   private static void assertExported(List<String> queries) {

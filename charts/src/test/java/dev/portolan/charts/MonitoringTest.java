@@ -5,8 +5,12 @@ import static dev.portolan.charts.RenderedChart.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +18,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("monitoring: alerts")
+@DisplayName("monitoring: alerts and dashboard")
 class MonitoringTest {
   static final List<String> ALERTS = List.of("PortolanExpectationViolated", "PortolanNewExposure", "PortolanRunFailed",
       "PortolanPolicyStale", "PortolanOperatorDown", "PortolanReconcileErrors", "PortolanAgentDown");
@@ -22,10 +26,12 @@ class MonitoringTest {
       "PortolanPolicyStale");
 
   @Test
-  @DisplayName("no alerts by default, nor with only the ServiceMonitors")
+  @DisplayName("nothing of it by default, and neither alerts nor dashboard with only the ServiceMonitors")
   void offByDefault() {
     for (RenderedChart chart : List.of(render(), render(values("metrics.serviceMonitor.enabled", true)))) {
       assertThat(chart.all(PrometheusRule.class)).isEmpty();
+      assertThat(chart.find(ConfigMap.class, "-dashboard")).isEmpty();
+      assertThat(chart.yaml()).doesNotContain("grafana_dashboard");
     }
   }
 
@@ -90,5 +96,51 @@ class MonitoringTest {
 
   private static String expressions(RenderedChart chart) {
     return String.join("\n", Monitoring.rules(chart).stream().map(r -> (String) r.get("expr")).toList());
+  }
+
+  @Nested
+  @DisplayName("the dashboard")
+  class Dashboard {
+    @Test
+    @DisplayName("is the chart's JSON file, in a ConfigMap Grafana's sidecar picks up")
+    void configMap() throws IOException {
+      RenderedChart chart = render(values("metrics.dashboard.enabled", true, "metrics.dashboard.labels.team", "sec",
+          "metrics.dashboard.annotations.grafana_folder", "Security"));
+      ConfigMap cm = chart.get(ConfigMap.class, "-dashboard");
+      assertThat(cm.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+      assertThat(cm.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1").containsEntry("team", "sec")
+          .containsEntry("app.kubernetes.io/instance", "scan");
+      assertThat(cm.getMetadata().getAnnotations()).containsEntry("grafana_folder", "Security");
+      assertThat(cm.getData().get("portolan.json")).isEqualTo(Files.readString(RenderedChart.CHART.resolve("dashboards/portolan.json")).strip());
+      // The sidecar's label cannot be turned off by a user label of the same name.
+      assertThat(render(values("metrics.dashboard.enabled", true, "metrics.dashboard.labels.grafana_dashboard", "off"))
+          .get(ConfigMap.class, "-dashboard").getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+    }
+
+    @Test
+    @DisplayName("shows per policy open ports, violations, new exposures, last-success age, run durations and probes sent")
+    void panels() {
+      Map<String, Object> dashboard = Monitoring.dashboard(Monitoring.enabled());
+      assertThat(dashboard.get("uid")).isEqualTo("portolan-overview");
+      assertThat(dashboard.get("title")).isEqualTo("Portolan");
+      List<Map<String, Object>> panels = Monitoring.panels(dashboard);
+      assertThat(panels).extracting(p -> (String) p.get("title")).contains("Open ports", "Violations", "New exposures",
+          "Last success age", "Run duration", "Probes sent");
+      Set<Object> ids = new HashSet<>();
+      for (Map<String, Object> p : panels) {
+        assertThat(ids.add(p.get("id"))).as("panel id %s is unique", p.get("id")).isTrue();
+        Map<String, Object> pos = Monitoring.map(p.get("gridPos"));
+        assertThat(((Number) pos.get("x")).intValue() + ((Number) pos.get("w")).intValue()).as("%s fits 24 columns", p.get("title"))
+            .isLessThanOrEqualTo(24);
+        if ("row".equals(p.get("type"))) {
+          continue;
+        }
+        assertThat(Monitoring.map(p.get("datasource"))).as("%s", p.get("title")).containsEntry("uid", "${datasource}");
+        assertThat((List<?>) p.get("targets")).as("%s has queries", p.get("title")).isNotEmpty();
+      }
+      String all = String.join("\n", Monitoring.dashboardQueries(dashboard));
+      assertThat(all).contains("portolan_open_ports", "portolan_violations", "portolan_new_exposures",
+          "portolan_last_success_timestamp_seconds", "portolan_scan_duration_seconds", "rate(portolan_probes_sent_total");
+    }
   }
 }
