@@ -47,7 +47,8 @@ class ChartTest {
   void everyRenderedObjectIsValidKubernetes() {
     for (Map<String, Object> values : List.of(
         Map.<String, Object>of(),
-        values("metrics.serviceMonitor.enabled", true, "sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps", "web"),
+        values("metrics.serviceMonitor.enabled", true, "metrics.prometheusRule.enabled", true, "metrics.dashboard.enabled", true,
+            "sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps", "web"),
             "operator.replicas", 2, "scanner.privileged", true, "scanner.interface", "eth1",
             "scanner.priorityClassName", "system-node-critical", "image.digest", "sha256:" + "a".repeat(64),
             "operator.watchNamespaces", List.of("apps", "web"), "scanner.tolerations[0].operator", "Exists"),
@@ -283,6 +284,12 @@ class ChartTest {
     RenderedChart chart = render(values("metrics.serviceMonitor.enabled", true, "metrics.serviceMonitor.labels.release", "kube-prom"));
     List<ServiceMonitor> monitors = chart.all(ServiceMonitor.class);
     assertThat(monitors).hasSize(2);
+    // The operator's per-policy series carry the policy's namespace; the target's own namespace
+    // label must not rename it exported_namespace. The agents' series have none to keep.
+    assertThat(monitors).filteredOn(m -> m.getMetadata().getName().endsWith("-operator")).singleElement()
+        .satisfies(m -> assertThat(m.getSpec().getEndpoints().getFirst().getHonorLabels()).isTrue());
+    assertThat(monitors).filteredOn(m -> m.getMetadata().getName().endsWith("-scanner")).singleElement()
+        .satisfies(m -> assertThat(m.getSpec().getEndpoints().getFirst().getHonorLabels()).isNull());
     for (ServiceMonitor m : monitors) {
       assertThat(m.getMetadata().getLabels()).containsEntry("release", "kube-prom");
       Map<String, String> selector = m.getSpec().getSelector().getMatchLabels();

@@ -63,6 +63,23 @@ record RenderedChart(String yaml, List<HasMetadata> objects) {
     return new RenderedChart(yaml, objects);
   }
 
+  /**
+   * The one rendered object of {@code kind} as plain maps and lists, as Helm wrote it: what a
+   * consumer other than Kubernetes (Prometheus' rule loader, Grafana) reads, with no model between.
+   */
+  Map<?, ?> document(String kind) {
+    List<Map<?, ?>> found = new ArrayList<>();
+    for (String doc : yaml.split("(?m)^---\\s*$")) {
+      if (doc.lines().anyMatch(l -> l.equals("kind: " + kind))) {
+        found.add(SERIALIZATION.unmarshal(doc, Map.class));
+      }
+    }
+    if (found.size() != 1) {
+      throw new AssertionError(found.size() + " objects of kind " + kind + " in:\n" + yaml);
+    }
+    return found.getFirst();
+  }
+
   <T extends HasMetadata> List<T> all(Class<T> type) {
     return objects.stream().filter(type::isInstance).map(type::cast).toList();
   }

@@ -155,7 +155,7 @@ public final class PortolanOperator implements AutoCloseable {
   }
 
   private String scrape() {
-    metrics.refresh(policies.policies());
+    metrics.refresh(policies.states());
     return metrics.scrape();
   }
 

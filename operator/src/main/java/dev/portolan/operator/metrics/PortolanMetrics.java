@@ -1,7 +1,6 @@
 package dev.portolan.operator.metrics;
 
 import dev.portolan.crds.v1alpha1.RunPhase;
-import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicyStatus.RunSummary;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MultiGauge;
@@ -12,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,21 +19,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * The operator's metrics. Gauges describe each policy's last completed run and are recomputed from
- * the policies' status at every scrape (level-triggered: right after a restart, and gone with the
- * policy); counters count what this replica saw happen (runs that ended, probes they sent,
- * reconcile errors). Labels: namespace, policy, controller, result; never an address or a port.
+ * The operator's metrics, named as Prometheus expects (base units, {@code _seconds},
+ * {@code _timestamp_seconds}, {@code _total}). Gauges describe each policy (its last ended run, its
+ * last success, its schedule) and are recomputed from the policies at every scrape
+ * (level-triggered: right after a restart, and gone with the policy); counters count what this
+ * replica saw happen (runs that ended, probes they sent, reconciles and their errors). Labels:
+ * namespace, policy, controller, result; never an address or a port.
  */
 public final class PortolanMetrics {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final MultiGauge openPorts;
-  private final MultiGauge violations;
-  private final MultiGauge duration;
-  private final Map<List<String>, Counter> probesSent = new ConcurrentHashMap<>();
+  /** The results a run can end with; each policy has a run counter for each, from 0. */
+  private static final List<RunPhase> RESULTS = Arrays.stream(RunPhase.values()).filter(RunPhase::terminal).toList();
   private static final int REMEMBERED_RUNS = 10_000;
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final List<PolicyGauge> gauges = new ArrayList<>();
+  /** Per-policy counters by [namespace, policy, meter(, result)]; removed with the policy. */
+  private final Map<List<String>, Counter> policyCounters = new ConcurrentHashMap<>();
   private final Set<String> counted = Collections.newSetFromMap(new LinkedHashMap<>() {
     private static final long serialVersionUID = 1L;
 
@@ -43,13 +48,34 @@ public final class PortolanMetrics {
     }
   });
 
+  /** One per-policy gauge: its value for a policy, or null for no series. */
+  private record PolicyGauge(MultiGauge gauge, Function<PolicyState, Number> value) {}
+
   public PortolanMetrics() {
-    openPorts = MultiGauge.builder("portolan.open.ports")
-        .description("Open ports found by the policy's last completed run").register(registry);
-    violations = MultiGauge.builder("portolan.violations")
-        .description("Open ports of the policy's last completed run that no expectation allows").register(registry);
-    duration = MultiGauge.builder("portolan.scan.duration").baseUnit("seconds")
-        .description("Duration of the policy's last completed run").register(registry);
+    gauge("portolan.open.ports", null, "Open ports found by the policy's last ended run",
+        s -> s.lastRun() == null ? null : orZero(s.lastRun().open()));
+    gauge("portolan.violations", null, "Open ports of the policy's last ended run that no expectation allows",
+        s -> s.lastRun() == null ? null : orZero(s.lastRun().violations()));
+    gauge("portolan.new.exposures", null,
+        "Open ports of the policy's last ended run that its baseline (the run before it that succeeded) did not have;"
+            + " no series while there is no baseline",
+        s -> s.lastRun() == null ? null : s.lastRun().newExposures());
+    gauge("portolan.scan.duration", "seconds", "Duration of the policy's last ended run",
+        s -> s.lastRun() == null ? null : seconds(s.lastRun()));
+    gauge("portolan.last.success.timestamp", "seconds", "When the policy's newest run that succeeded completed (Unix time)",
+        s -> epochSeconds(s.lastSuccess()));
+    gauge("portolan.next.run.timestamp", "seconds", "When the policy's schedule starts its next run (Unix time)",
+        s -> epochSeconds(s.nextRun()));
+    gauge("portolan.schedule.interval", "seconds",
+        "How long the policy's schedule waits between runs now (the longer gap either side of its latest due time);"
+            + " no series without a schedule or while suspended",
+        s -> s.interval() == null ? null : s.interval().toMillis() / 1000.0);
+    gauge("portolan.policy.created.timestamp", "seconds", "When the policy was created (Unix time)",
+        s -> epochSeconds(s.created()));
+  }
+
+  private void gauge(String name, String unit, String description, Function<PolicyState, Number> value) {
+    gauges.add(new PolicyGauge(MultiGauge.builder(name).baseUnit(unit).description(description).register(registry), value));
   }
 
   public PrometheusMeterRegistry registry() {
@@ -57,7 +83,7 @@ public final class PortolanMetrics {
   }
 
   /**
-   * A run ended: counted by its result (phase), and its probes under its policy; once per run
+   * A run ended: counted under its policy by its result (phase), with its probes; once per run
    * ({@code runUid}), however often the end is observed (a reconcile may read a cache that has not
    * yet seen the status it wrote).
    */
@@ -67,11 +93,8 @@ public final class PortolanMetrics {
         return;
       }
     }
-    Counter.builder("portolan.runs").description("Runs that ended, by result").tag("result", phase.name()).register(registry).increment();
-    probesSent.computeIfAbsent(List.of(namespace, policy), k -> Counter.builder("portolan.probes.sent")
-            .description("Probes sent by the policy's completed runs").tags("namespace", namespace, "policy", policy)
-            .register(registry))
-        .increment(probes);
+    runs(namespace, policy, phase).increment();
+    probesSent(namespace, policy).increment(probes);
   }
 
   /** Makes a controller's error and reconcile series exist (at 0) before anything happens. */
@@ -98,6 +121,17 @@ public final class PortolanMetrics {
         .register(registry);
   }
 
+  private Counter runs(String namespace, String policy, RunPhase result) {
+    return policyCounters.computeIfAbsent(List.of(namespace, policy, "runs", result.name()), k -> Counter.builder("portolan.runs")
+        .description("Runs of the policy that ended, by result (Succeeded, PartiallySucceeded, Failed)")
+        .tags("namespace", namespace, "policy", policy, "result", result.name()).register(registry));
+  }
+
+  private Counter probesSent(String namespace, String policy) {
+    return policyCounters.computeIfAbsent(List.of(namespace, policy, "probes"), k -> Counter.builder("portolan.probes.sent")
+        .description("Probes sent by the policy's ended runs").tags("namespace", namespace, "policy", policy).register(registry));
+  }
+
   /** Count of reconciles of {@code controller} that failed on this replica. */
   public long reconcileErrors(String controller) {
     return (long) errors(controller).count();
@@ -109,36 +143,34 @@ public final class PortolanMetrics {
     return c == null ? 0 : c.count();
   }
 
-  /** Sets the per-policy gauges from the policies as they are now, dropping those of deleted policies. */
-  public void refresh(Stream<ScanPolicy> policies) {
-    List<MultiGauge.Row<?>> open = new ArrayList<>();
-    List<MultiGauge.Row<?>> violated = new ArrayList<>();
-    List<MultiGauge.Row<?>> took = new ArrayList<>();
+  /**
+   * Sets the per-policy gauges from the policies as they are now, dropping the series of deleted
+   * policies. A live policy's counters exist from 0, so that the first failure is an increase a
+   * rule can see, not a series born at 1.
+   */
+  public void refresh(Stream<PolicyState> policies) {
+    List<PolicyState> states = policies.toList();
     Set<List<String>> live = new HashSet<>();
-    policies.forEach(p -> {
-      String ns = p.getMetadata().getNamespace();
-      String name = p.getMetadata().getName();
-      live.add(List.of(ns, name));
-      RunSummary last = p.getStatus() == null ? null : p.getStatus().lastRun();
-      if (last == null) {
-        return;
+    for (PolicyState s : states) {
+      live.add(List.of(s.namespace(), s.policy()));
+      RESULTS.forEach(r -> runs(s.namespace(), s.policy(), r));
+      probesSent(s.namespace(), s.policy());
+    }
+    for (PolicyGauge g : gauges) {
+      List<MultiGauge.Row<?>> rows = new ArrayList<>();
+      for (PolicyState s : states) {
+        Number value = g.value().apply(s);
+        if (value != null) {
+          rows.add(MultiGauge.Row.of(Tags.of("namespace", s.namespace(), "policy", s.policy()), value));
+        }
       }
-      Tags tags = Tags.of("namespace", ns, "policy", name);
-      open.add(MultiGauge.Row.of(tags, last.open() == null ? 0 : last.open()));
-      violated.add(MultiGauge.Row.of(tags, last.violations() == null ? 0 : last.violations()));
-      Double seconds = seconds(last.startTime(), last.completionTime());
-      if (seconds != null) {
-        took.add(MultiGauge.Row.of(tags, seconds));
-      }
-    });
-    openPorts.register(open, true);
-    violations.register(violated, true);
-    duration.register(took, true);
-    probesSent.keySet().removeIf(k -> {
-      if (live.contains(k)) {
+      g.gauge().register(rows, true);
+    }
+    policyCounters.entrySet().removeIf(e -> {
+      if (live.contains(e.getKey().subList(0, 2))) {
         return false;
       }
-      registry.remove(probesSent.get(k));
+      registry.remove(e.getValue());
       return true;
     });
   }
@@ -148,12 +180,20 @@ public final class PortolanMetrics {
     return registry.scrape();
   }
 
-  private static Double seconds(String from, String to) {
-    if (from == null || to == null) {
+  private static Long orZero(Long value) {
+    return value == null ? 0L : value;
+  }
+
+  private static Double epochSeconds(Instant t) {
+    return t == null ? null : t.toEpochMilli() / 1000.0;
+  }
+
+  private static Double seconds(RunSummary run) {
+    if (run.startTime() == null || run.completionTime() == null) {
       return null;
     }
     try {
-      return Duration.between(Instant.parse(from), Instant.parse(to)).toMillis() / 1000.0;
+      return Duration.between(Instant.parse(run.startTime()), Instant.parse(run.completionTime())).toMillis() / 1000.0;
     } catch (DateTimeParseException e) {
       return null;
     }

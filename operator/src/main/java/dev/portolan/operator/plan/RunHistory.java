@@ -82,13 +82,18 @@ public final class RunHistory {
     return Optional.empty();
   }
 
+  /** The newest run that succeeded: the next run's baseline, and the policy's last success. */
+  public Optional<ScanReport> lastSucceeded() {
+    return runs.stream().filter(r -> RunPhase.Succeeded.equals(phase(r))).findFirst();
+  }
+
   /**
    * Ended runs beyond the newest {@code limit}, oldest last; the newest succeeded run is kept
-   * whatever its age, as the baseline of the next run's diff.
+   * whatever its age, as the baseline of the next run's diff (and the record of the last success).
    */
   public List<ScanReport> toPrune(int limit) {
     List<ScanReport> ended = terminal();
-    Optional<ScanReport> baseline = ended.stream().filter(r -> RunPhase.Succeeded.equals(phase(r))).findFirst();
+    Optional<ScanReport> baseline = lastSucceeded();
     List<ScanReport> out = new ArrayList<>();
     for (int i = Math.max(0, limit); i < ended.size(); i++) {
       ScanReport r = ended.get(i);

@@ -21,6 +21,7 @@ import dev.portolan.operator.cluster.OpenReportsWriter;
 import dev.portolan.operator.cluster.PolicyEvents;
 import dev.portolan.operator.cluster.SourcePodTemplate;
 import dev.portolan.operator.cluster.SourcePods;
+import dev.portolan.operator.metrics.PolicyState;
 import dev.portolan.operator.metrics.PortolanMetrics;
 import dev.portolan.operator.plan.RunFactory;
 import dev.portolan.operator.plan.RunHistory;
@@ -86,10 +87,15 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
     this.d = dependencies;
   }
 
-  /** The policies this replica knows, for the metrics. */
-  public Stream<ScanPolicy> policies() {
+  /** The policies this replica knows, as the metrics describe them now. */
+  public Stream<PolicyState> states() {
     IndexerResourceCache<ScanPolicy> cache = policies;
-    return cache == null ? Stream.empty() : cache.list();
+    InformerEventSource<ScanReport, ScanPolicy> runs = runsSource;
+    if (cache == null || runs == null) {
+      return Stream.empty();
+    }
+    Instant now = d.clock().instant();
+    return cache.list().map(p -> PolicyStates.of(p, runs.getSecondaryResources(p), now));
   }
 
   @Override

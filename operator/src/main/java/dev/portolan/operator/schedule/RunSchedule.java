@@ -5,6 +5,7 @@ import dev.portolan.control.schedule.Cron;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec.ConcurrencyPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -12,6 +13,7 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Decides whether a run is due, from the policy, the runs that exist (or that the policy's status
@@ -79,6 +81,35 @@ public final class RunSchedule {
       return new ScheduleDecision(due, next, true, "RunDue", "Run " + due.get().name() + " starts now.");
     }
     return new ScheduleDecision(Optional.empty(), next, true, onSchedule ? "Scheduled" : "RunsOnSpecChange", waiting);
+  }
+
+  /**
+   * How long the policy's schedule waits between runs, as it stands at {@code now}: the longer of
+   * the gaps either side of its latest due time (or, before it ever fired, the gap after its next
+   * one). The longer gap, so that a schedule with a long pause (weekdays only: Friday to Monday)
+   * is not taken for stale during the pause. Empty without a valid schedule, when suspended, or
+   * when the schedule never fires.
+   */
+  public static Optional<Duration> interval(ScanPolicySpec spec, Instant now) {
+    if (spec == null || spec.schedule() == null || spec.schedule().isBlank() || spec.suspended()) {
+      return Optional.empty();
+    }
+    Cron cron;
+    ZonedDateTime at;
+    try {
+      cron = Cron.parse(spec.schedule());
+      at = now.atZone(Cron.zone(spec.timeZone()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    Optional<ZonedDateTime> latest = cron.previous(at);
+    Optional<ZonedDateTime> next = cron.next(at);
+    if (latest.isEmpty()) {
+      return next.flatMap(n -> cron.next(n).map(after -> Duration.between(n, after)));
+    }
+    Optional<Duration> before = cron.previous(latest.get().minusMinutes(1)).map(b -> Duration.between(b, latest.get()));
+    Optional<Duration> after = next.map(n -> Duration.between(latest.get(), n));
+    return Stream.of(before, after).flatMap(Optional::stream).max(Duration::compareTo);
   }
 
   private static Instant created(ScanPolicy policy, Instant fallback) {

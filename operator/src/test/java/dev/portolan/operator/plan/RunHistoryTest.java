@@ -37,6 +37,18 @@ class RunHistoryTest {
   }
 
   @Test
+  @DisplayName("the last success is the newest run that succeeded, whatever ended after it")
+  void lastSucceeded() {
+    RunHistory h = RunHistory.of(List.of(
+        run("a", "2026-03-10T01:00:00Z", OK),
+        run("b", "2026-03-10T02:00:00Z", OK),
+        run("c", "2026-03-10T03:00:00Z", RunPhase.PartiallySucceeded),
+        run("d", "2026-03-10T04:00:00Z", null)));
+    assertThat(h.lastSucceeded()).hasValueSatisfying(r -> assertThat(r.getMetadata().getName()).isEqualTo("b"));
+    assertThat(RunHistory.of(List.of(run("x", "2026-03-10T01:00:00Z", RunPhase.Failed))).lastSucceeded()).isEmpty();
+  }
+
+  @Test
   @DisplayName("the baseline of a run is the newest earlier run that succeeded")
   void baseline() {
     ScanReport current = run("d", "2026-03-10T04:00:00Z", null);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec.ConcurrencyPolicy;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -141,6 +142,47 @@ class RunScheduleTest {
       assertThat(d.start()).isEmpty();
       assertThat(d.nextRunTime()).isEmpty();
       assertThat(d.reason()).isEqualTo("Suspended");
+    }
+  }
+
+  @Nested
+  @DisplayName("interval (what a stale-policy alert compares the last success with)")
+  class Interval {
+    @Test
+    @DisplayName("an hourly schedule waits an hour")
+    void hourly() {
+      ScanPolicy p = policy("web", "ns").schedule("0 * * * *").build();
+      assertThat(RunSchedule.interval(p.getSpec(), Instant.parse("2026-03-10T13:30:00Z"))).contains(Duration.ofHours(1));
+    }
+
+    @Test
+    @DisplayName("weekdays only: the weekend's gap counts from Friday's run until Monday's, and on Monday")
+    void weekdays() {
+      ScanPolicy p = policy("web", "ns").schedule("0 9 * * 1-5").build();
+      // 2026-03-13 is a Friday.
+      assertThat(RunSchedule.interval(p.getSpec(), Instant.parse("2026-03-12T10:00:00Z"))).contains(Duration.ofDays(1));
+      assertThat(RunSchedule.interval(p.getSpec(), Instant.parse("2026-03-15T10:00:00Z"))).contains(Duration.ofDays(3));
+      assertThat(RunSchedule.interval(p.getSpec(), Instant.parse("2026-03-16T10:00:00Z"))).contains(Duration.ofDays(3));
+      assertThat(RunSchedule.interval(p.getSpec(), Instant.parse("2026-03-17T10:00:00Z"))).contains(Duration.ofDays(1));
+    }
+
+    @Test
+    @DisplayName("read in the policy's time zone: 08:00 in Berlin follows the day before's by 25 hours when clocks go back")
+    void timeZone() {
+      ScanPolicy p = policy("web", "ns").schedule("0 8 * * *").timeZone("Europe/Berlin").build();
+      // 2026-10-25: 08:00 CEST the day before is 06:00Z, 08:00 CET that day 07:00Z.
+      assertThat(RunSchedule.interval(p.getSpec(), Instant.parse("2026-10-25T07:30:00Z"))).contains(Duration.ofHours(25));
+      assertThat(RunSchedule.interval(p.getSpec(), Instant.parse("2026-10-27T07:30:00Z"))).contains(Duration.ofHours(24));
+    }
+
+    @Test
+    @DisplayName("none without a schedule, when suspended, or for a schedule that does not parse")
+    void none() {
+      Instant now = Instant.parse("2026-03-10T13:30:00Z");
+      assertThat(RunSchedule.interval(policy("web", "ns").build().getSpec(), now)).isEmpty();
+      assertThat(RunSchedule.interval(policy("web", "ns").schedule("0 * * * *").suspend(true).build().getSpec(), now)).isEmpty();
+      assertThat(RunSchedule.interval(policy("web", "ns").schedule("61 * * * *").build().getSpec(), now)).isEmpty();
+      assertThat(RunSchedule.interval(policy("web", "ns").schedule("0 8 * * *").timeZone("Europe/Atlantis").build().getSpec(), now)).isEmpty();
     }
   }
 }
