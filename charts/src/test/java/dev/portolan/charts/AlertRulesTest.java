@@ -72,6 +72,33 @@ class AlertRulesTest {
     assertThat(quiet).as("alerts some test expects not to fire").containsExactlyInAnyOrderElementsOf(MonitoringTest.ALERTS);
   }
 
+  @Test
+  @DisplayName("promtool check rules: every query of the dashboard parses as PromQL")
+  void dashboardQueriesParse() throws IOException {
+    List<String> queries = Monitoring.dashboardQueries(Monitoring.dashboard(Monitoring.enabled()));
+    assertThat(queries).hasSizeGreaterThan(5);
+    StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard-queries\n    rules:\n");
+    int n = 0;
+    for (String q : queries) {
+      rules.append("      - record: portolan_dashboard_query_").append(n++).append("\n        expr: '")
+          .append(asPromQl(q).replace("'", "''")).append("'\n");
+    }
+    Files.writeString(WORK.resolve("dashboard-queries.yaml"), rules);
+    ExternalTool.Result r = promtool.run(WORK, "check", "rules", "dashboard-queries.yaml");
+    assertThat(r.code()).as("promtool check rules on the dashboard's queries:\n%s\n%s", r.output(), rules).isZero();
+    assertThat(r.output()).contains("SUCCESS: " + queries.size() + " rules found");
+  }
+
+  /**
+   * A dashboard query as Prometheus receives it from Grafana: range variables become durations,
+   * and a variable query label_values(SELECTOR, LABEL) is the selector it lists.
+   */
+  static String asPromQl(String query) {
+    String q = query.replace("$__rate_interval", "5m").replace("$__range", "1h").replace("$__interval", "1m");
+    var m = java.util.regex.Pattern.compile("^label_values\\((.*),\\s*[a-zA-Z_][a-zA-Z0-9_]*\\)$").matcher(q.strip());
+    return m.matches() ? m.group(1) : q;
+  }
+
   private static String testFile() {
     try (InputStream in = AlertRulesTest.class.getResourceAsStream("/promtool/" + TESTS)) {
       if (in == null) {

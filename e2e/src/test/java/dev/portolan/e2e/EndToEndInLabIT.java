@@ -327,7 +327,8 @@ class EndToEndInLabIT {
       assertThat(v.ip()).isEqualTo(REDIS);
       assertThat(v.port()).isEqualTo(6379);
       assertThat(v.service()).isEqualTo("redis");
-      assertThat(v.reason()).isEqualTo("redis is open here and no expectation allows it");
+      assertThat(v.reason()).startsWith(REDIS + " port 6379 (redis) is open and no expectation allows it; the nearest, rule 1")
+          .contains("it allows port 80,8443, not 6379");
     });
     List<Event> events = await("the run's Events on the policy").atMost(Duration.ofSeconds(30))
         .until(EndToEndInLabIT::policyEvents, e -> e.stream().anyMatch(x -> "ExpectationViolated".equals(x.getReason())));

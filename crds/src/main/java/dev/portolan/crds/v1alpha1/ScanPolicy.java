@@ -19,7 +19,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Schedule", jsonPath = ".spec.schedule", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Suspended", jsonPath = ".spec.suspend", type = AdditionalPrinterColumn.Type.BOOLEAN)
 @AdditionalPrinterColumn(name = "Last result", jsonPath = ".status.lastRun.result", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Next run", jsonPath = ".status.nextRunTime", type = AdditionalPrinterColumn.Type.DATE)
+// A string: kubectl prints a date column as the time since, which for a future time reads <invalid>.
+@AdditionalPrinterColumn(name = "Next run", jsonPath = ".status.nextRunTime", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Ports", jsonPath = ".spec.ports", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Scope", jsonPath = ".spec.targets.cidrs", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
