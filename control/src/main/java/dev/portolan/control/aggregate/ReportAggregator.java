@@ -19,6 +19,7 @@ import dev.portolan.crds.v1alpha1.ScanReportStatus.ReportSummary;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Violation;
 import dev.portolan.crds.v1alpha1.ScanReportStatus;
+import dev.portolan.crds.v1alpha1.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -140,8 +141,8 @@ public final class ReportAggregator {
         discovery.add(s.discovery());
       }
       // Agents write these; a time edited by hand into nonsense is ignored, never fatal.
-      Instant st = instant(s.startTime());
-      Instant ct = instant(s.completionTime());
+      Instant st = Timestamps.orNull(s.startTime());
+      Instant ct = Timestamps.orNull(s.completionTime());
       if (st != null && (startAt == null || st.isBefore(startAt))) {
         startAt = st;
       }
@@ -211,7 +212,7 @@ public final class ReportAggregator {
     List<Violation> violations = new ArrayList<>();
     List<BrokenPath> broken = new ArrayList<>();
     for (Finding raw : all.values()) {
-      Optional<Ownership> owner = index.index().attribute(Ipv4.parse(raw.ip()), raw.port(), instant(raw.time()));
+      Optional<Ownership> owner = index.index().attribute(Ipv4.parse(raw.ip()), raw.port(), Timestamps.orNull(raw.time()));
       Finding f = raw.withTarget(owner.map(Ownership::target).orElse(null));
       if (!f.isOpen()) {
         if (Finding.FILTERED.equals(f.state()) && owner.isPresent()) {
@@ -229,7 +230,7 @@ public final class ReportAggregator {
   public static List<Finding> attribute(List<Finding> findings, RunIndex index) {
     List<Finding> out = new ArrayList<>(findings.size());
     for (Finding f : findings) {
-      Optional<Ownership> owner = index.index().attribute(Ipv4.parse(f.ip()), f.port(), instant(f.time()));
+      Optional<Ownership> owner = index.index().attribute(Ipv4.parse(f.ip()), f.port(), Timestamps.orNull(f.time()));
       out.add(f.withTarget(owner.map(Ownership::target).orElse(null)));
     }
     return out;
@@ -399,16 +400,6 @@ public final class ReportAggregator {
     return c != 0 ? c : Integer.compare(Integer.parseInt(a.substring(ca + 1)), Integer.parseInt(b.substring(cb + 1)));
   }
 
-  private static Instant instant(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(text);
-    } catch (java.time.format.DateTimeParseException e) {
-      return null;
-    }
-  }
 
   private static long nz(Long v) {
     return v == null ? 0 : v;

@@ -10,6 +10,7 @@ import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Target;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Violation;
 import dev.portolan.crds.v1alpha1.Severity;
+import dev.portolan.crds.v1alpha1.Timestamps;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -17,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -360,14 +360,7 @@ public final class OpenReports {
   }
 
   private static Instant time(Finding f, Instant fallback) {
-    if (f == null || f.time() == null) {
-      return fallback;
-    }
-    try {
-      return Instant.parse(f.time());
-    } catch (DateTimeParseException e) {
-      return fallback;
-    }
+    return f == null ? fallback : Timestamps.parse(f.time()).orElse(fallback);
   }
 
   private static String endpoint(String ip, Integer port, String service) {

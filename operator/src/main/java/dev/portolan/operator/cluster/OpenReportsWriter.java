@@ -1,6 +1,7 @@
 package dev.portolan.operator.cluster;
 
 import dev.portolan.control.openreports.OpenReports;
+import dev.portolan.crds.v1alpha1.Timestamps;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
@@ -12,7 +13,6 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -165,14 +165,7 @@ public final class OpenReportsWriter {
   }
 
   private static Instant created(GenericKubernetesResource r) {
-    String text = r.getMetadata().getAnnotations() == null ? null : r.getMetadata().getAnnotations().get(OpenReports.RUN_CREATED_ANNOTATION);
-    if (text == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(text);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    return Timestamps.orNull(r.getMetadata().getAnnotations() == null ? null
+        : r.getMetadata().getAnnotations().get(OpenReports.RUN_CREATED_ANNOTATION));
   }
 }

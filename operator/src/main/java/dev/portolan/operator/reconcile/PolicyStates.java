@@ -3,11 +3,11 @@ package dev.portolan.operator.reconcile;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicyStatus;
 import dev.portolan.crds.v1alpha1.ScanReport;
+import dev.portolan.crds.v1alpha1.Timestamps;
 import dev.portolan.operator.metrics.PolicyState;
 import dev.portolan.operator.plan.RunHistory;
 import dev.portolan.operator.schedule.RunSchedule;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Collection;
 
 /**
@@ -21,26 +21,16 @@ final class PolicyStates {
   static PolicyState of(ScanPolicy policy, Collection<ScanReport> runs, Instant now) {
     ScanPolicyStatus status = policy.getStatus();
     Instant lastSuccess = RunHistory.of(runs).lastSucceeded()
-        .map(r -> r.getStatus() == null ? null : instant(r.getStatus().completionTime()))
+        .map(r -> r.getStatus() == null ? null : Timestamps.orNull(r.getStatus().completionTime()))
         .orElse(null);
     return new PolicyState(
         policy.getMetadata().getNamespace(),
         policy.getMetadata().getName(),
         status == null ? null : status.lastRun(),
         lastSuccess,
-        status == null ? null : instant(status.nextRunTime()),
+        status == null ? null : Timestamps.orNull(status.nextRunTime()),
         RunSchedule.interval(policy.getSpec(), now).orElse(null),
-        instant(policy.getMetadata().getCreationTimestamp()));
+        Timestamps.orNull(policy.getMetadata().getCreationTimestamp()));
   }
 
-  private static Instant instant(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(text);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
 }

@@ -5,8 +5,8 @@ import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ReportSummary;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
 import dev.portolan.crds.v1alpha1.ScanReportStatus;
+import dev.portolan.crds.v1alpha1.Timestamps;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 /**
@@ -25,7 +25,7 @@ public final class RunStatus {
     if (shards != null) {
       for (ShardStatus s : shards.values()) {
         for (String t : new String[] {s.startTime(), s.updateTime(), s.completionTime()}) {
-          Instant i = parse(t);
+          Instant i = Timestamps.orNull(t);
           if (i != null && (latest == null || i.isAfter(latest))) {
             latest = i;
           }
@@ -56,14 +56,4 @@ public final class RunStatus {
         existing.diff(), aggregated.violations(), aggregated.brokenPaths(), aggregated.index(), aggregated.conditions());
   }
 
-  private static Instant parse(String t) {
-    if (t == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(t);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
 }

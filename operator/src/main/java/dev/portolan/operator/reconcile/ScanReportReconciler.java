@@ -28,6 +28,7 @@ import dev.portolan.crds.v1alpha1.ScanReportSpec;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.TargetIndex;
 import dev.portolan.crds.v1alpha1.ScanReportStatus;
+import dev.portolan.crds.v1alpha1.Timestamps;
 import dev.portolan.operator.cluster.AgentDirectory;
 import dev.portolan.operator.cluster.ClusterCache;
 import dev.portolan.operator.cluster.OpenReportsWriter;
@@ -200,9 +201,9 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
       ended.setMetadata(report.getMetadata());
       ended.setSpec(report.getSpec());
       ended.setStatus(status);
-      Instant completed = status.completionTime() == null ? now : Instant.parse(status.completionTime());
+      Instant completed = Timestamps.parse(status.completionTime()).orElse(now);
       var reports = OpenReports.of(ended, ReportAggregator.evaluate(report, findingPages, index), reporting.openReportPasses(), completed);
-      Instant created = report.getMetadata().getCreationTimestamp() == null ? null : Instant.parse(report.getMetadata().getCreationTimestamp());
+      Instant created = Timestamps.orNull(report.getMetadata().getCreationTimestamp());
       if (d.openReports().replace(ns, name, created, reports) == OpenReportsWriter.Outcome.WRITTEN) {
         d.events().emit(policy, PolicyEvents.NORMAL, "OpenReportsWritten",
             "Run " + report.getMetadata().getName() + " wrote its results as OpenReports in "
@@ -278,7 +279,7 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
       return;
     }
     // As instants: Instant.toString() drops a zero fraction, so "...:00Z" sorts after "...:00.250Z" as text.
-    Instant lastChange = index.index().entries().stream().map(IndexEntry::changedBefore).map(ScanReportReconciler::instant)
+    Instant lastChange = index.index().entries().stream().map(IndexEntry::changedBefore).map(Timestamps::orNull)
         .filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(null);
     for (ScanReportPage page : findingPages) {
       var spec = page.getSpec();
@@ -295,20 +296,10 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
 
   /** Whether a page attributed at {@code attributedAt} has seen every change up to {@code lastChange}. */
   static boolean attributedSince(String attributedAt, Instant lastChange) {
-    Instant at = instant(attributedAt);
+    Instant at = Timestamps.orNull(attributedAt);
     return at != null && (lastChange == null || !lastChange.isAfter(at));
   }
 
-  private static Instant instant(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(text);
-    } catch (java.time.format.DateTimeParseException e) {
-      return null;
-    }
-  }
 
   @Override
   public ErrorStatusUpdateControl<ScanReport> updateErrorStatus(ScanReport report, Context<ScanReport> context, Exception e) {
