@@ -209,10 +209,11 @@ public final class RunCommand implements Callable<Integer> {
     }
     RunIndex runIndex = snapshot == null ? RunIndex.none()
         : RunIndex.of(indexPages, resolution.resolvedAt(), resolution.source(), Instant.now(), 0);
-    notice(String.format(Locale.ROOT, "policy %s: %d addresses x %d ports = %d probes, about %d s at %d probes/s (%s)%s",
-        policy.getMetadata().getName(), accepted.workload().addresses(), accepted.workload().ports(),
-        accepted.workload().probes(), accepted.workload().expectedSeconds(), shards.get(0).rate(), spec.purpose(),
-        snapshot == null ? "" : "; " + resolution.entries().size() + " addresses owned by cluster objects ("
+    notice(String.format(Locale.ROOT, "policy %s: %s x %s = %s, about %d s at %d probes/s (%s)%s",
+        policy.getMetadata().getName(), count(accepted.workload().addresses(), "address", "addresses"),
+        count(accepted.workload().ports(), "port", "ports"), count(accepted.workload().probes(), "probe", "probes"),
+        accepted.workload().expectedSeconds(), shards.get(0).rate(), spec.purpose(),
+        snapshot == null ? "" : "; " + count(resolution.entries().size(), "address", "addresses") + " owned by cluster objects ("
             + resolution.source() + ")"));
 
     Validator validator = ShardRunner.validatorFor(spec.validation());
@@ -464,5 +465,9 @@ public final class RunCommand implements Callable<Integer> {
     if (!quiet) {
       err.println("portolan: " + message);
     }
+  }
+
+  private static String count(long n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 }
