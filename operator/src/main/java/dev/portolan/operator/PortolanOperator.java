@@ -6,6 +6,7 @@ import dev.portolan.operator.cluster.AgentDirectory;
 import dev.portolan.control.cluster.TargetLabels;
 import dev.portolan.operator.cluster.ClusterCache;
 import dev.portolan.operator.cluster.PodAgentDirectory;
+import dev.portolan.operator.cluster.LeaseRelease;
 import dev.portolan.operator.cluster.OpenReportsWriter;
 import dev.portolan.operator.cluster.PolicyEvents;
 import dev.portolan.operator.cluster.SourcePods;
@@ -44,10 +45,14 @@ public final class PortolanOperator implements AutoCloseable {
   private final AtomicBoolean leading = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final ClusterCache cluster;
+  private final KubernetesClient client;
+  private final Clock clock;
   private MetricsServer metricsServer;
 
   public PortolanOperator(OperatorConfig config, KubernetesClient client, Clock clock) {
     this.config = config;
+    this.client = client;
+    this.clock = clock;
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
@@ -120,8 +125,12 @@ public final class PortolanOperator implements AutoCloseable {
 
   public void stop() {
     stopping.set(true);
+    boolean wasLeader = config.leaderElection() && leading.get();
     try {
       operator.stop();
+      if (wasLeader) {
+        LeaseRelease.release(client, config.operatorNamespace(), config.leaseName(), config.identity(), clock);
+      }
     } finally {
       leading.set(false);
       cluster.close();
