@@ -162,8 +162,14 @@ public final class Agent implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      queued.remove(key);
+      // current before closed is read: close() either sees this worker busy (and lets it be) or,
+      // reading null, interrupts it, and then the worker sees closed here and stops.
       current = key;
+      if (closed) {
+        current = null;
+        return;
+      }
+      queued.remove(key);
       try {
         runShard(key);
       } catch (RuntimeException e) {
@@ -348,9 +354,18 @@ public final class Agent implements AutoCloseable {
       r.stop();
     }
     if (worker != null) {
-      worker.interrupt();
+      // An idle worker waits for work: wake it. A busy one is not interrupted: it is saving its
+      // shard's last progress, and an interrupt would abort that request (the last interval lost,
+      // and a "shard failed" logged on every graceful stop). Interrupted only if it hangs.
+      if (current == null) {
+        worker.interrupt();
+      }
       try {
         worker.join(30_000);
+        if (worker.isAlive()) {
+          worker.interrupt();
+          worker.join(5_000);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

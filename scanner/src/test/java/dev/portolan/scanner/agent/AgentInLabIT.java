@@ -93,8 +93,12 @@ class AgentInLabIT {
   }
 
   static AgentServer agent(String node) throws Exception {
+    return agent(node, m -> {});
+  }
+
+  static AgentServer agent(String node, java.util.function.Consumer<String> log) throws Exception {
     ScannerFactory.Options engine = new ScannerFactory.Options(PathResolver.Overrides.none(), Optional.empty(), false, ConnectScanner.DEFAULT_CONCURRENCY);
-    return AgentServer.start(client, new Agent.Config(node, NS, Agent.StatusPatch.MERGE, engine, Duration.ofMillis(500)), 0, m -> {});
+    return AgentServer.start(client, new Agent.Config(node, NS, Agent.StatusPatch.MERGE, engine, Duration.ofMillis(500)), 0, log);
   }
 
   static ScanReport get(String run) {
@@ -150,18 +154,24 @@ class AgentInLabIT {
   void restartResumes() throws Exception {
     newRun("restart", List.of("node-a"), 800);
 
-    AgentServer first = agent("node-a");
+    List<String> firstLog = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AgentServer first = agent("node-a", firstLog::add);
+    Instant stopping;
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> {
         ShardStatus s = shards("restart").get("0");
         return s != null && s.position() != null && s.position() > 600;
       });
     } finally {
+      stopping = Instant.now();
       first.close();
     }
     ShardStatus saved = shards("restart").get("0");
     assertThat(saved.phase()).isEqualTo(RunPhase.Running);
     assertThat(saved.position()).isPositive().isLessThan(saved.total());
+    // A graceful stop saves the last stretch (its final save is not interrupted) and fails nothing.
+    assertThat(Instant.parse(saved.updateTime())).as("the final save happened at the stop").isAfterOrEqualTo(stopping);
+    assertThat(firstLog).noneMatch(l -> l.contains("failed") || l.contains("could not save"));
 
     AgentServer second = agent("node-a");
     try {
