@@ -72,6 +72,8 @@ public final class Agent implements AutoCloseable {
   private final Counter findingsWritten;
   private volatile SharedIndexInformer<ScanReport> informer;
   private volatile ShardKey current;
+  /** The running shard's report was deleted: nothing more is written for it (it would only fail). */
+  private volatile ShardKey deleted;
   private volatile ShardRunner runner;
   private volatile boolean closed;
   private Thread worker;
@@ -110,7 +112,8 @@ public final class Agent implements AutoCloseable {
                   public void onDelete(ScanReport r, boolean unknownFinalState) {
                     ShardKey c = current;
                     if (c != null && c.namespace().equals(r.getMetadata().getNamespace()) && c.report().equals(r.getMetadata().getName())) {
-                      log.accept("report " + c.report() + " was deleted: stopping its shard");
+                      log.accept("report " + c.report() + " was deleted: stopping its shard, saving nothing more");
+                      deleted = c;
                       ShardRunner running = runner;
                       if (running != null) {
                         running.stop();
@@ -165,6 +168,7 @@ public final class Agent implements AutoCloseable {
       // current before closed is read: close() either sees this worker busy (and lets it be) or,
       // reading null, interrupts it, and then the worker sees closed here and stops.
       current = key;
+      deleted = null;
       if (closed) {
         current = null;
         return;
@@ -212,7 +216,7 @@ public final class Agent implements AutoCloseable {
     Thread saver = Thread.ofPlatform().daemon(true).name("portolan-agent-progress").start(() -> {
       while (true) {
         try {
-          if (stopSaver.await(config.progressInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+          if (stopSaver.await(config.progressInterval().toMillis(), TimeUnit.MILLISECONDS) || key.equals(deleted)) {
             return;
           }
           progress.report(RunPhase.Running, r, null, null);
@@ -236,6 +240,9 @@ public final class Agent implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (key.equals(deleted)) {
+      return; // its report is gone, with its pages: there is nothing to save into
     }
     if (summary != null && !summary.completed() && failure == null) {
       failure = closed ? null : "stopped at position " + summary.resumeFrom();

@@ -189,4 +189,29 @@ class AgentInLabIT {
     long findingsInPages = pages("restart").stream().mapToLong(p -> p.getSpec().findings().size()).sum();
     assertThat(findingsInPages).as("a finding reported twice in pages is deduplicated by the aggregator").isGreaterThanOrEqualTo(OPEN.size());
   }
+
+  @Test
+  @DisplayName("a run deleted mid-shard stops its shard, and the agent writes nothing more for it (no failed writes)")
+  void deletedMidShard() throws Exception {
+    newRun("deleted", List.of("node-a"), 400);
+    List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AgentServer agent = agent("node-a", log::add);
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        ShardStatus s = shards("deleted").get("0");
+        return s != null && s.position() != null && s.position() > 100;
+      });
+      client.resources(ScanReport.class).inNamespace(NS).withName("deleted").delete();
+      await().atMost(Duration.ofSeconds(10)).until(() -> log.stream().anyMatch(l -> l.contains("deleted was deleted")));
+      int pagesAtDeletion = pages("deleted").size();
+      // Three progress intervals: a save would have been tried by now, and would fail on the missing report.
+      Thread.sleep(1_500);
+      assertThat(log).noneMatch(l -> l.contains("failed") || l.contains("could not save"));
+      assertThat(pages("deleted")).as("no page written after the deletion").hasSize(pagesAtDeletion);
+      assertThat(get("deleted")).isNull();
+    } finally {
+      agent.close();
+    }
+    assertThat(log).noneMatch(l -> l.contains("failed"));
+  }
 }
