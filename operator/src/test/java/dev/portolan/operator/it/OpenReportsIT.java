@@ -41,19 +41,24 @@ class OpenReportsIT {
   static void start() {
     h = new Harness("openreports");
     apps = h.ns + "-apps";
+    if (!h.cluster.isMock()) {
+      // A real server serves Reports only with their CRD (the mock serves any path).
+      h.cluster.applyCrd("/openreports/reports.openreports.io.yaml");
+    }
     h.readyAgents("node-a");
     if (h.cluster.canFakePods()) {
       // A Deployment's pod at 10.20.0.1, known to the operator's caches before it starts.
+      h.namespace(apps);
       h.client.apps().replicaSets().inNamespace(apps).resource(new ReplicaSetBuilder()
           .withNewMetadata().withName("api-5d9").withUid("rs-uid")
           .addNewOwnerReference().withApiVersion("apps/v1").withKind("Deployment").withName("api").withUid("deploy-uid")
           .withController(true).endOwnerReference().endMetadata().build()).create();
-      h.client.pods().inNamespace(apps).resource(new PodBuilder()
+      h.createPod(apps, new PodBuilder()
           .withNewMetadata().withName("api-5d9-x2x").withUid("pod-uid").withLabels(Map.of("app", "api"))
           .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName("api-5d9").withUid("rs-uid")
           .withController(true).endOwnerReference().endMetadata()
           .withNewSpec().withNodeName("node-a").endSpec()
-          .withNewStatus().withPhase("Running").withPodIP("10.20.0.1").addNewPodIP("10.20.0.1").endStatus().build()).create();
+          .withNewStatus().withPhase("Running").withPodIP("10.20.0.1").addNewPodIP("10.20.0.1").endStatus().build());
     }
     h.start();
   }

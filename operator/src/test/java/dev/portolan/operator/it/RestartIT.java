@@ -71,7 +71,7 @@ class RestartIT {
   void plannedWhenAgentsAppear() {
     assumeTrue(h.cluster.canFakePods(), "needs agent pods whose readiness the test controls");
     h.readyAgents(Map.of("pool", "general"), "node-a");
-    h.client.pods().inNamespace(h.ns).resource(Harness.agentPod("node-b", false)).create();
+    h.createPod(h.ns, Harness.agentPod("node-b", false));
     h.start();
     h.apply(policy("waiting", h.ns).scanners(Map.of("pool", "scan"), null).build());
     ScanReport pending = h.awaitReport("waiting-g1", r -> r.getStatus() != null && r.getStatus().conditions() != null);

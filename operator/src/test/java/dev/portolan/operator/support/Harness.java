@@ -53,15 +53,47 @@ public final class Harness implements AutoCloseable {
         staticAgents.add(node);
         continue;
       }
-      client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).withLabels(nodeLabels).endMetadata()
+      createNode(new NodeBuilder().withNewMetadata().withName(node).withLabels(nodeLabels).endMetadata()
           .withNewStatus().addNewAddress().withType("InternalIP").withAddress("10.99.0." + (operators.size() + staticAgents.size() + 1)).endAddress().endStatus()
-          .build()).createOr(o -> o.update());
-      client.pods().inNamespace(ns).resource(agentPod(node, true)).createOr(o -> o.update());
+          .build());
+      createPod(ns, agentPod(node, true));
     }
   }
 
   public void readyAgents(String... nodes) {
     readyAgents(Map.of(), nodes);
+  }
+
+  /**
+   * Creates (or replaces) a pod with the status it is given. A real API server drops the status of
+   * a create, as the kubelet writes it; so does this, through the status subresource.
+   */
+  public Pod createPod(String namespace, Pod pod) {
+    namespace(namespace);
+    Pod created = client.pods().inNamespace(namespace).resource(pod).createOr(o -> o.update());
+    if (pod.getStatus() != null) {
+      created.setStatus(pod.getStatus());
+      created = client.pods().inNamespace(namespace).resource(created).updateStatus();
+    }
+    return created;
+  }
+
+  /** As {@link #createPod}, for a node (its addresses are status). */
+  public io.fabric8.kubernetes.api.model.Node createNode(io.fabric8.kubernetes.api.model.Node node) {
+    var created = client.nodes().resource(node).createOr(o -> o.update());
+    if (node.getStatus() != null) {
+      created.setStatus(node.getStatus());
+      created = client.nodes().resource(created).updateStatus();
+    }
+    return created;
+  }
+
+  /** Makes sure a namespace exists where one is needed (a real server refuses objects in unknown ones). */
+  public void namespace(String name) {
+    if (cluster.hasCoreApi() && client.namespaces().withName(name).get() == null) {
+      client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(name)
+          .addToLabels("kubernetes.io/metadata.name", name).endMetadata().build()).create();
+    }
   }
 
   public static Pod agentPod(String node, boolean ready) {

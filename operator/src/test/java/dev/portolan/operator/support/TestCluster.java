@@ -52,10 +52,15 @@ public abstract class TestCluster implements AutoCloseable {
     this.namespace = "portolan-it-" + label.toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 6);
   }
 
-  /** The mock, unless KUBECONFIG points at a real API server. */
+  /**
+   * The mock, unless the system property {@code portolan.it.tier} is {@code kubeapi} (the real API
+   * server tier, one server for the JVM: the failsafe execution "real-api") or KUBECONFIG points
+   * at a real API server.
+   */
   public static TestCluster start(String label) {
     String kubeconfig = System.getenv("KUBECONFIG");
-    TestCluster c = kubeconfig == null || kubeconfig.isBlank() ? new Mock(label) : new Real(label);
+    TestCluster c = "kubeapi".equals(System.getProperty("portolan.it.tier")) ? new OnKubeApi(label)
+        : kubeconfig == null || kubeconfig.isBlank() ? new Mock(label) : new Real(label);
     c.installCrds();
     c.createNamespace();
     return c;
@@ -143,6 +148,25 @@ public abstract class TestCluster implements AutoCloseable {
     }
   }
 
+  /** Creates a CRD from a test resource, if missing, and waits until it is served. */
+  public void applyCrd(String resource) {
+    try (InputStream in = TestCluster.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException(resource + " is not on the test classpath");
+      }
+      CustomResourceDefinition crd = client().apiextensions().v1().customResourceDefinitions().load(in).item();
+      if (client().apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get() == null) {
+        client().apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      }
+      client().apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+          .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+              && c.getStatus().getConditions().stream().anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+              30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private void createNamespace() {
     if (hasCoreApi()) {
       client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
@@ -152,6 +176,17 @@ public abstract class TestCluster implements AutoCloseable {
   /** Deletes what the test made: its namespace, or (without a core API) its custom resources. */
   protected void cleanUp() {
     client().resources(ScanReport.class).inNamespace(namespace).delete();
+    // The operator under test has stopped: nobody would remove its finalizer, and the policies
+    // would stay Terminating on a real server.
+    for (ScanPolicy p : client().resources(ScanPolicy.class).inNamespace(namespace).list().getItems()) {
+      if (p.getMetadata().getFinalizers() != null && !p.getMetadata().getFinalizers().isEmpty()) {
+        client().resources(ScanPolicy.class).inNamespace(namespace).withName(p.getMetadata().getName())
+            .edit(x -> {
+              x.getMetadata().setFinalizers(null);
+              return x;
+            });
+      }
+    }
     client().resources(ScanPolicy.class).inNamespace(namespace).delete();
     if (hasCoreApi()) {
       client().namespaces().withName(namespace).delete();
@@ -217,6 +252,108 @@ public abstract class TestCluster implements AutoCloseable {
     public void close() {
       client.close();
       server.destroy();
+    }
+  }
+
+  /**
+   * The real API server tier ({@code e2e/kubeapi}): Kubernetes' own server libraries with the core
+   * API, RBAC and admission, on etcd; one server per JVM, a namespace per test class. Pods can be
+   * faked (created, then their status written as a kubelet would), but nothing schedules or runs
+   * them.
+   */
+  static final class OnKubeApi extends TestCluster {
+    private static dev.portolan.testkit.KubeApi api;
+    private final KubernetesClient client;
+
+    OnKubeApi(String label) {
+      super(label);
+      client = newClient();
+    }
+
+    private static synchronized dev.portolan.testkit.KubeApi api() {
+      if (api == null) {
+        api = dev.portolan.testkit.KubeApi.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(api::close));
+      }
+      return api;
+    }
+
+    @Override
+    public KubernetesClient client() {
+      return client;
+    }
+
+    @Override
+    public KubernetesClient newClient() {
+      try {
+        return new KubernetesClientBuilder()
+            .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(java.nio.file.Files.readString(api().adminKubeconfig())))
+            .withKubernetesSerialization(ApiSerialization.create()).build();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public boolean isMock() {
+      return false;
+    }
+
+    @Override
+    public boolean canFakePods() {
+      return true;
+    }
+
+    /** Refuses pod creation in {@code namespace} by a ValidatingAdmissionPolicy: real admission, as Pod Security would. */
+    @Override
+    public void refusePods(String namespace, String message) {
+      String name = "refuse-pods-" + namespace;
+      client.admissionRegistration().v1().validatingAdmissionPolicies().resource(
+          new io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBuilder()
+              .withNewMetadata().withName(name).endMetadata()
+              .withNewSpec().withFailurePolicy("Fail")
+              .withNewMatchConstraints().addNewResourceRule().withApiGroups("").withApiVersions("v1").withOperations("CREATE")
+              .withResources("pods").endResourceRule().endMatchConstraints()
+              .addNewValidation().withExpression("false").withMessage(message).endValidation()
+              .endSpec().build()).create();
+      client.admissionRegistration().v1().validatingAdmissionPolicyBindings().resource(
+          new io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBindingBuilder()
+              .withNewMetadata().withName(name).endMetadata()
+              .withNewSpec().withPolicyName(name).withValidationActions("Deny")
+              .withNewMatchResources().withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name", namespace)
+              .endNamespaceSelector().endMatchResources()
+              .endSpec().build()).create();
+      // Admission loads policies from an informer: wait (bounded) until a dry-run pod is refused.
+      io.fabric8.kubernetes.api.model.Pod probe = new io.fabric8.kubernetes.api.model.PodBuilder()
+          .withNewMetadata().withName("admission-probe").endMetadata()
+          .withNewSpec().addNewContainer().withName("c").withImage("x").endContainer().endSpec().build();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+      while (System.nanoTime() < deadline) {
+        try {
+          client.pods().inNamespace(namespace).resource(probe).dryRun().create();
+        } catch (KubernetesClientException e) {
+          if (e.getCode() == 403 || e.getCode() == 422) {
+            return;
+          }
+          throw e;
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      throw new IllegalStateException("the ValidatingAdmissionPolicy refusing pods in " + namespace + " did not take effect in 20 s");
+    }
+
+    @Override
+    public void close() {
+      try {
+        cleanUp();
+      } finally {
+        client.close();
+      }
     }
   }
 
