@@ -59,6 +59,27 @@ public final class RunNames {
     return head + "-" + hash + "-" + suffix;
   }
 
+  /** The value of a {@link #nodeLabel}. */
+  public static final String NODE_LABEL_VALUE = "true";
+
+  /**
+   * The label a run carries for each node that has a shard of it, so each agent watches only the
+   * runs that name its node (a label selector) instead of every run and every other agent's
+   * progress. The key is a hash of the node's name: names may be longer than a label key allows.
+   */
+  public static String nodeLabel(String node) {
+    return "node.portolan.dev/" + hash(node).substring(0, 24);
+  }
+
+  /** The node labels of a shard plan. */
+  public static java.util.Map<String, String> nodeLabels(java.util.Collection<String> nodes) {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (String n : nodes) {
+      out.put(nodeLabel(n), NODE_LABEL_VALUE);
+    }
+    return out;
+  }
+
   /** Hex SHA-256 of a text: names, and the audit record's spec hash. */
   public static String hash(String text) {
     try {

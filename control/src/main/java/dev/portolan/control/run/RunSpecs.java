@@ -83,7 +83,7 @@ public final class RunSpecs {
             trigger.createdBy(),
             now.toString());
     ScanReport report = new ScanReport();
-    report.setMetadata(meta(policy, run, run, Map.of()));
+    report.setMetadata(meta(policy, run, run, RunNames.nodeLabels(shards.stream().map(ShardAssignment::node).toList())));
     report.setSpec(new ScanReportSpec(policy.getMetadata().getName(), run, audit, scope, shards));
     return report;
   }

@@ -31,6 +31,19 @@ class RunSpecsTest {
     assertThat(scope.connectOnly()).isTrue();
   }
 
+  @Test
+  void aRunIsLabelledWithEachNodeThatHasAShardSoItsAgentsCanWatchOnlyTheirs() {
+    ScanReport r = run(policy().cidrs("10.0.0.0/24").build(), List.of());
+    assertThat(r.getMetadata().getLabels())
+        .containsEntry(RunNames.nodeLabel("n"), RunNames.NODE_LABEL_VALUE)
+        .containsEntry(ScanReport.POLICY_LABEL, "p")
+        .doesNotContainKey(RunNames.nodeLabel("m"));
+    // A valid label key whatever the node's name: a prefix, a slash and at most 63 characters.
+    String longName = "node-" + "x".repeat(240) + ".example.internal";
+    assertThat(RunNames.nodeLabel(longName)).matches("node\\.portolan\\.dev/[0-9a-f]{24}")
+        .isNotEqualTo(RunNames.nodeLabel(longName + "2"));
+  }
+
   private static ScanReport run(ScanPolicySpec spec, List<String> clusterAddresses) {
     ScanPolicy policy = new ScanPolicy();
     policy.setMetadata(new ObjectMetaBuilder().withName("p").withNamespace("ns").withGeneration(1L).build());

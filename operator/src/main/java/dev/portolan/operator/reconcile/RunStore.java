@@ -3,6 +3,7 @@ package dev.portolan.operator.reconcile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portolan.control.run.FindingPages;
+import dev.portolan.control.run.RunNames;
 import dev.portolan.control.run.RunSpecs;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportPage;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -117,7 +119,10 @@ public final class RunStore {
   /** Sets the shard plan of a run that had none, if nobody changed the report since it was read. */
   public Optional<ScanReport> plan(ScanReport report, List<ShardAssignment> shards) {
     ObjectNode patch = JSON.createObjectNode();
-    patch.putObject("metadata").put("resourceVersion", report.getMetadata().getResourceVersion());
+    ObjectNode metadata = patch.putObject("metadata");
+    metadata.put("resourceVersion", report.getMetadata().getResourceVersion());
+    // Each agent watches the runs labelled with its node.
+    metadata.set("labels", JSON.valueToTree(RunNames.nodeLabels(shards.stream().map(ShardAssignment::node).toList())));
     patch.putObject("spec").set("shards", JSON.valueToTree(shards));
     try {
       return Optional.of(client.resources(ScanReport.class).inNamespace(report.getMetadata().getNamespace())
@@ -128,6 +133,28 @@ public final class RunStore {
         throw e;
       }
       return Optional.empty();
+    }
+  }
+
+  /**
+   * Adds the node labels a run's plan implies and it lacks (a run planned before agents watched by
+   * label): without them its agents would never see it.
+   */
+  public void labelNodes(ScanReport report) {
+    Map<String, String> want = RunNames.nodeLabels(report.getSpec().shards().stream().map(ShardAssignment::node).toList());
+    Map<String, String> have = report.getMetadata().getLabels() == null ? Map.of() : report.getMetadata().getLabels();
+    if (have.entrySet().containsAll(want.entrySet())) {
+      return;
+    }
+    ObjectNode patch = JSON.createObjectNode();
+    patch.putObject("metadata").set("labels", JSON.valueToTree(want));
+    try {
+      client.resources(ScanReport.class).inNamespace(report.getMetadata().getNamespace()).withName(report.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
     }
   }
 

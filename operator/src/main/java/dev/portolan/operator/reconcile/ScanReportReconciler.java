@@ -137,6 +137,9 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
     String ns = report.getMetadata().getNamespace();
     ScanReportSpec spec = report.getSpec();
     ScanReportStatus existing = report.getStatus();
+    if (spec.shards() != null && !spec.shards().isEmpty() && !RunPhase.isTerminal(existing == null ? null : existing.phase())) {
+      d.store().labelNodes(report);
+    }
     var shards = existing == null ? null : existing.shards();
     Instant now = d.clock().instant();
     List<ScanReportPage> runPages = List.copyOf(context.getSecondaryResources(ScanReportPage.class));

@@ -62,7 +62,10 @@ class PolicyRunIT {
     ScanReport report = h.awaitReport(run, r -> r.getSpec().shards() != null && r.getSpec().shards().size() == 2);
 
     assertThat(report.getMetadata().getLabels())
-        .containsEntry(ScanReport.POLICY_LABEL, "payments").containsEntry(ScanReport.RUN_LABEL, run);
+        .containsEntry(ScanReport.POLICY_LABEL, "payments").containsEntry(ScanReport.RUN_LABEL, run)
+        // Each agent watches the runs labelled with its node.
+        .containsEntry(dev.portolan.control.run.RunNames.nodeLabel("node-a"), "true")
+        .containsEntry(dev.portolan.control.run.RunNames.nodeLabel("node-b"), "true");
     assertThat(report.getMetadata().getOwnerReferences()).singleElement()
         .satisfies(o -> assertThat(o.getKind()).isEqualTo("ScanPolicy"));
     var audit = report.getSpec().audit();

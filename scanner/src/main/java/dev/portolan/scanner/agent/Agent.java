@@ -3,6 +3,7 @@ package dev.portolan.scanner.agent;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portolan.control.run.FindingPages;
+import dev.portolan.control.run.RunNames;
 import dev.portolan.control.run.RunSpecs;
 import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
@@ -94,8 +95,11 @@ public final class Agent implements AutoCloseable {
 
   public void start() {
     var resources = client.resources(ScanReport.class);
+    // Only the runs that have a shard on this node (their label), not every run and every other
+    // agent's progress patch.
     informer =
         (config.namespace() == null ? resources.inAnyNamespace() : resources.inNamespace(config.namespace()))
+            .withLabel(RunNames.nodeLabel(config.node()), RunNames.NODE_LABEL_VALUE)
             .inform(
                 new ResourceEventHandler<>() {
                   @Override

@@ -214,4 +214,30 @@ class AgentInLabIT {
     }
     assertThat(log).noneMatch(l -> l.contains("failed"));
   }
+
+  @Test
+  @DisplayName("an agent watches only runs labelled with its node: an unlabelled run waits until the operator labels it")
+  void watchesOnlyItsNodesRuns() throws Exception {
+    ScanReport run = newRun("labelled", List.of("node-a"), 2000);
+    String label = dev.portolan.control.run.RunNames.nodeLabel("node-a");
+    assertThat(run.getMetadata().getLabels()).containsKey(label);
+    // As a run planned before agents watched by label would be.
+    client.resources(ScanReport.class).inNamespace(NS).withName("labelled").edit(r -> {
+      r.getMetadata().getLabels().remove(label);
+      return r;
+    });
+    AgentServer agent = agent("node-a");
+    try {
+      Thread.sleep(2_000);
+      assertThat(shards("labelled")).as("the agent never saw the unlabelled run").isEmpty();
+      client.resources(ScanReport.class).inNamespace(NS).withName("labelled").edit(r -> {
+        r.getMetadata().getLabels().put(label, dev.portolan.control.run.RunNames.NODE_LABEL_VALUE);
+        return r;
+      });
+      await().atMost(Duration.ofSeconds(60)).until(() ->
+          Optional.ofNullable(shards("labelled").get("0")).map(ShardStatus::phase).orElse(null) == RunPhase.Succeeded);
+    } finally {
+      agent.close();
+    }
+  }
 }
