@@ -260,6 +260,12 @@ class ChartTest {
     Container haC = ha.getSpec().getTemplate().getSpec().getContainers().getFirst();
     assertThat(haC.getResources().getRequests().get("cpu").toString()).isEqualTo("250m");
     assertThat(env(haC, "PORTOLAN_WATCH_NAMESPACES")).isEqualTo("apps,web");
+    // The agents take part in runs of the same namespaces only, and watch nothing else.
+    List<String> agentArgs = render(values("operator.watchNamespaces", List.of("apps", "web"))).get(DaemonSet.class, "-scanner")
+        .getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs();
+    assertThat(agentArgs).contains("--namespace=apps,web");
+    assertThat(render().get(DaemonSet.class, "-scanner").getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs())
+        .noneMatch(a -> a.startsWith("--namespace"));
   }
 
   @Test

@@ -54,9 +54,22 @@ public final class Agent implements AutoCloseable {
     MERGE
   }
 
-  /** How the agent runs. */
+  /**
+   * How the agent runs.
+   *
+   * @param namespace the namespaces whose runs the agent takes part in, separated by commas (the
+   *     operator's watched namespaces); null or blank: all
+   */
   public record Config(
-      String node, String namespace, StatusPatch statusPatch, ScannerFactory.Options engine, Duration progressInterval) {}
+      String node, String namespace, StatusPatch statusPatch, ScannerFactory.Options engine, Duration progressInterval) {
+    /** The namespaces to watch; empty for all. */
+    public List<String> namespaces() {
+      if (namespace == null || namespace.isBlank()) {
+        return List.of();
+      }
+      return java.util.Arrays.stream(namespace.split(",")).map(String::strip).filter(n -> !n.isEmpty()).distinct().toList();
+    }
+  }
 
   private record ShardKey(String namespace, String report, int shard) {}
 
@@ -71,7 +84,7 @@ public final class Agent implements AutoCloseable {
   private final Counter shardsDone;
   private final Counter shardsFailed;
   private final Counter findingsWritten;
-  private volatile SharedIndexInformer<ScanReport> informer;
+  private final List<SharedIndexInformer<ScanReport>> informers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile ShardKey current;
   /** The running shard's report was deleted: nothing more is written for it (it would only fail). */
   private volatile ShardKey deleted;
@@ -97,42 +110,44 @@ public final class Agent implements AutoCloseable {
     var resources = client.resources(ScanReport.class);
     // Only the runs that have a shard on this node (their label), not every run and every other
     // agent's progress patch.
-    informer =
-        (config.namespace() == null ? resources.inAnyNamespace() : resources.inNamespace(config.namespace()))
-            .withLabel(RunNames.nodeLabel(config.node()), RunNames.NODE_LABEL_VALUE)
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(ScanReport r) {
-                    consider(r);
-                  }
+    ResourceEventHandler<ScanReport> handler = new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(ScanReport r) {
+        consider(r);
+      }
 
-                  @Override
-                  public void onUpdate(ScanReport before, ScanReport after) {
-                    consider(after);
-                  }
+      @Override
+      public void onUpdate(ScanReport before, ScanReport after) {
+        consider(after);
+      }
 
-                  @Override
-                  public void onDelete(ScanReport r, boolean unknownFinalState) {
-                    ShardKey c = current;
-                    if (c != null && c.namespace().equals(r.getMetadata().getNamespace()) && c.report().equals(r.getMetadata().getName())) {
-                      log.accept("report " + c.report() + " was deleted: stopping its shard, saving nothing more");
-                      deleted = c;
-                      ShardRunner running = runner;
-                      if (running != null) {
-                        running.stop();
-                      }
-                    }
-                  }
-                },
-                30_000);
+      @Override
+      public void onDelete(ScanReport r, boolean unknownFinalState) {
+        ShardKey c = current;
+        if (c != null && c.namespace().equals(r.getMetadata().getNamespace()) && c.report().equals(r.getMetadata().getName())) {
+          log.accept("report " + c.report() + " was deleted: stopping its shard, saving nothing more");
+          deleted = c;
+          ShardRunner running = runner;
+          if (running != null) {
+            running.stop();
+          }
+        }
+      }
+    };
+    String label = RunNames.nodeLabel(config.node());
+    if (config.namespaces().isEmpty()) {
+      informers.add(resources.inAnyNamespace().withLabel(label, RunNames.NODE_LABEL_VALUE).inform(handler, 30_000));
+    } else {
+      for (String ns : config.namespaces()) {
+        informers.add(resources.inNamespace(ns).withLabel(label, RunNames.NODE_LABEL_VALUE).inform(handler, 30_000));
+      }
+    }
     worker = Thread.ofPlatform().name("portolan-agent").start(this::work);
   }
 
   /** Whether the watch on ScanReports has synced (readiness). */
   public boolean ready() {
-    SharedIndexInformer<ScanReport> i = informer;
-    return i != null && i.hasSynced();
+    return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
   }
 
   private void consider(ScanReport r) {
@@ -381,9 +396,6 @@ public final class Agent implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    SharedIndexInformer<ScanReport> i = informer;
-    if (i != null) {
-      i.close();
-    }
+    informers.forEach(SharedIndexInformer::close);
   }
 }

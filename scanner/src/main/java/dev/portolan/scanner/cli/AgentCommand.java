@@ -31,7 +31,7 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(names = "--node", paramLabel = "NAME", defaultValue = "${env:NODE_NAME}", description = "This node's name (default: $NODE_NAME, from the downward API).")
   String node;
 
-  @Option(names = "--namespace", paramLabel = "NS", description = "Watch ScanReports in this namespace only (default: all).")
+  @Option(names = "--namespace", paramLabel = "NS[,NS...]", description = "Take part in runs of these namespaces only, the operator's watched namespaces (default: all).")
   String namespace;
 
   @Option(names = "--status-patch", paramLabel = "MODE", defaultValue = "apply", description = "apply (server-side apply, default) or merge (JSON merge patch, for API servers without SSA).")

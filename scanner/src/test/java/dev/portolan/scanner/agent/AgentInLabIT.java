@@ -98,7 +98,8 @@ class AgentInLabIT {
 
   static AgentServer agent(String node, java.util.function.Consumer<String> log) throws Exception {
     ScannerFactory.Options engine = new ScannerFactory.Options(PathResolver.Overrides.none(), Optional.empty(), false, ConnectScanner.DEFAULT_CONCURRENCY);
-    return AgentServer.start(client, new Agent.Config(node, NS, Agent.StatusPatch.MERGE, engine, Duration.ofMillis(500)), 0, log);
+    // Two namespaces, as the chart passes the operator's: one informer each.
+    return AgentServer.start(client, new Agent.Config(node, "elsewhere, " + NS, Agent.StatusPatch.MERGE, engine, Duration.ofMillis(500)), 0, log);
   }
 
   static ScanReport get(String run) {

@@ -289,7 +289,9 @@ class RealApiServerIT {
   void agentWithServerSideApply() throws Exception {
     try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       ScanReport r = new ScanReport();
-      r.setMetadata(new ObjectMetaBuilder().withName("agent-ssa").withNamespace("crd").withLabels(Map.of(ScanReport.RUN_LABEL, "agent-ssa", ScanReport.POLICY_LABEL, "p")).build());
+      // Labelled with its node, as the operator labels a planned run: the agent watches only those.
+      r.setMetadata(new ObjectMetaBuilder().withName("agent-ssa").withNamespace("crd").withLabels(Map.of(ScanReport.RUN_LABEL, "agent-ssa",
+          ScanReport.POLICY_LABEL, "p", dev.portolan.control.run.RunNames.nodeLabel("node-ssa"), dev.portolan.control.run.RunNames.NODE_LABEL_VALUE)).build());
       r.setSpec(new ScanReportSpec("p", "agent-ssa", null,
           new ScanReportSpec.ScopeSnapshot(List.of("127.0.0.1"), List.of(), listener.getLocalPort() + ",1-3", 1L, 4L, 7L, 1000L, 0, 1,
               new dev.portolan.crds.v1alpha1.ValidationSpec(false, null, null), null),
