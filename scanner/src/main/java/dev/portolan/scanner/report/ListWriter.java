@@ -11,7 +11,8 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * masscan's {@code -oL} list: {@code open tcp 80 198.18.0.1 1700000000}, one line per result, and
+ * masscan's {@code -oL} list, between its {@code #masscan} header and {@code # end} footer: {@code open tcp
+ * 80 198.18.0.1 1700000000}, one line per result, and
  * for a validated port a {@code banner} line as masscan writes them: {@code banner tcp 80
  * 198.18.0.1 1700000000 http nginx 1.22.1 (status 200)}.
  */
@@ -24,7 +25,8 @@ public final class ListWriter implements FindingWriter {
 
   @Override
   public void begin(ScanInfo info) throws IOException {
-    out.write("#portolan " + info.version() + " (masscan list format)\n");
+    // Exactly masscan's first line: scripts and importers tell its list format by it.
+    out.write("#masscan\n");
     out.flush();
   }
 
