@@ -90,7 +90,12 @@ public final class NmapXmlWriter implements FindingWriter {
               s.closed(),
               s.filtered(),
               s.completed() ? "" : " (interrupted; resume index " + s.resumeFrom() + ")"));
-      x.writeAttribute("exit", "success");
+      // An interrupted scan is not a success to the tools that read this (nmap writes error).
+      x.writeAttribute("exit", s.completed() ? "success" : "error");
+      if (!s.completed()) {
+        x.writeAttribute("errormsg", "interrupted before every probe was sent; resume with --resume-index " + s.resumeFrom()
+            + " and the same --seed");
+      }
       long up = hosts.values().stream().filter(f -> answered(results(f))).count();
       x.writeEmptyElement("hosts");
       x.writeAttribute("up", Long.toString(up));

@@ -201,6 +201,16 @@ class NmapXmlWriterTest {
     }
 
     @Test
+    @DisplayName("an interrupted scan ends with exit error and a message that says how to resume, valid by nmap's DTD")
+    void interrupted() throws IOException {
+      String xml = render(OutputFormat.XML, info("portolan scan 198.18.0.0/22 -p 80", "syn"), RESULTS, summary(3, 2, 2, false, 517));
+      Document doc = NmapDtd.validate(xml);
+      assertThat(text(doc, "/nmaprun/runstats/finished/@exit")).isEqualTo("error");
+      assertThat(text(doc, "/nmaprun/runstats/finished/@errormsg")).contains("--resume-index 517");
+      assertThat(text(doc, "/nmaprun/runstats/finished/@summary")).contains("interrupted; resume index 517");
+    }
+
+    @Test
     @DisplayName("runstats counts as up only the hosts whose status is up")
     void hostsUpCountsOnlyUpHosts() throws IOException {
       Document doc = report(RESULTS);
