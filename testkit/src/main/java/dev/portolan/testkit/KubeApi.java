@@ -263,6 +263,10 @@ public final class KubeApi implements AutoCloseable {
     }
     try {
       run(List.of("bash", script.toString(), "stop", dir.toString()), 60);
+      // The server's directory (certificates, kubeconfigs, logs): ours, made by start().
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
