@@ -134,37 +134,32 @@ public abstract class TestCluster implements AutoCloseable {
 
   private void installCrds() {
     for (String file : CRDS) {
-      try (InputStream in = TestCluster.class.getResourceAsStream("/META-INF/fabric8/" + file)) {
-        if (in == null) {
-          throw new IllegalStateException("CRD " + file + " is not on the classpath: build the crds module first");
-        }
-        CustomResourceDefinition crd = client().apiextensions().v1().customResourceDefinitions().load(in).item();
-        if (client().apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get() == null) {
-          client().apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      createCrdIfMissing("/META-INF/fabric8/" + file);
     }
   }
 
-  /** Creates a CRD from a test resource, if missing, and waits until it is served. */
-  public void applyCrd(String resource) {
+  /** Creates the CRD in a test resource unless the server has it; its name. */
+  private String createCrdIfMissing(String resource) {
     try (InputStream in = TestCluster.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException(resource + " is not on the test classpath");
+        throw new IllegalStateException(resource + " is not on the test classpath (build the crds module first)");
       }
       CustomResourceDefinition crd = client().apiextensions().v1().customResourceDefinitions().load(in).item();
       if (client().apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get() == null) {
         client().apiextensions().v1().customResourceDefinitions().resource(crd).create();
       }
-      client().apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-          .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
-              && c.getStatus().getConditions().stream().anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-              30, java.util.concurrent.TimeUnit.SECONDS);
+      return crd.getMetadata().getName();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Creates a CRD from a test resource, if missing, and waits until it is served. */
+  public void applyCrd(String resource) {
+    client().apiextensions().v1().customResourceDefinitions().withName(createCrdIfMissing(resource))
+        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+            && c.getStatus().getConditions().stream().anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+            30, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private void createNamespace() {
@@ -261,13 +256,11 @@ public abstract class TestCluster implements AutoCloseable {
    * faked (created, then their status written as a kubelet would), but nothing schedules or runs
    * them.
    */
-  static final class OnKubeApi extends TestCluster {
+  static final class OnKubeApi extends Real {
     private static dev.portolan.testkit.KubeApi api;
-    private final KubernetesClient client;
 
     OnKubeApi(String label) {
       super(label);
-      client = newClient();
     }
 
     private static synchronized dev.portolan.testkit.KubeApi api() {
@@ -276,11 +269,6 @@ public abstract class TestCluster implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(api::close));
       }
       return api;
-    }
-
-    @Override
-    public KubernetesClient client() {
-      return client;
     }
 
     @Override
@@ -295,11 +283,6 @@ public abstract class TestCluster implements AutoCloseable {
     }
 
     @Override
-    public boolean isMock() {
-      return false;
-    }
-
-    @Override
     public boolean canFakePods() {
       return true;
     }
@@ -308,7 +291,7 @@ public abstract class TestCluster implements AutoCloseable {
     @Override
     public void refusePods(String namespace, String message) {
       String name = "refuse-pods-" + namespace;
-      client.admissionRegistration().v1().validatingAdmissionPolicies().resource(
+      client().admissionRegistration().v1().validatingAdmissionPolicies().resource(
           new io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBuilder()
               .withNewMetadata().withName(name).endMetadata()
               .withNewSpec().withFailurePolicy("Fail")
@@ -316,7 +299,7 @@ public abstract class TestCluster implements AutoCloseable {
               .withResources("pods").endResourceRule().endMatchConstraints()
               .addNewValidation().withExpression("false").withMessage(message).endValidation()
               .endSpec().build()).create();
-      client.admissionRegistration().v1().validatingAdmissionPolicyBindings().resource(
+      client().admissionRegistration().v1().validatingAdmissionPolicyBindings().resource(
           new io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBindingBuilder()
               .withNewMetadata().withName(name).endMetadata()
               .withNewSpec().withPolicyName(name).withValidationActions("Deny")
@@ -330,7 +313,7 @@ public abstract class TestCluster implements AutoCloseable {
       long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
       while (System.nanoTime() < deadline) {
         try {
-          client.pods().inNamespace(namespace).resource(probe).dryRun().create();
+          client().pods().inNamespace(namespace).resource(probe).dryRun().create();
         } catch (KubernetesClientException e) {
           if (e.getCode() == 403 || e.getCode() == 422) {
             return;
@@ -346,19 +329,10 @@ public abstract class TestCluster implements AutoCloseable {
       }
       throw new IllegalStateException("the ValidatingAdmissionPolicy refusing pods in " + namespace + " did not take effect in 20 s");
     }
-
-    @Override
-    public void close() {
-      try {
-        cleanUp();
-      } finally {
-        client.close();
-      }
-    }
   }
 
   /** The cluster KUBECONFIG names. */
-  static final class Real extends TestCluster {
+  static class Real extends TestCluster {
     private final KubernetesClient client = newClient();
 
     Real(String label) {
