@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import dev.portolan.control.guard.GuardConfig;
+import dev.portolan.control.guard.NamespaceGrant;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -271,17 +272,41 @@ class ChartTest {
   @Test
   void theGuardRendersToAFileTheOperatorReadsBack(@TempDir Path dir) throws IOException {
     GuardConfig defaults = guardOf(render(), dir.resolve("default.yaml"));
-    assertThat(defaults).isEqualTo(GuardConfig.defaults());
+    // The release's namespace is the platform team's; every other namespace is confined to itself.
+    assertThat(defaults).isEqualTo(GuardConfig.defaults().withNamespaces(List.of(
+        new NamespaceGrant(RenderedChart.NAMESPACE, GuardConfig.DEFAULT_ALLOWED, List.of("*"), true, null))));
+    assertThat(defaults.grantFor("team-a")).isEmpty();
 
     GuardConfig custom = guardOf(render(values("guard.allowedCidrs", List.of("10.20.0.0/16"),
         "guard.alwaysExcluded", List.of("169.254.0.0/16", "10.20.99.0/24"), "guard.maxRatePerPolicy", 2500,
-        "guard.maxRatePerNode", 7000)), dir.resolve("custom.yaml"));
+        "guard.maxRatePerNode", 7000, "guard.platformNamespace", false)), dir.resolve("custom.yaml"));
     assertThat(custom).isEqualTo(new GuardConfig(List.of("10.20.0.0/16"), List.of("169.254.0.0/16", "10.20.99.0/24"), 2500L, 7000L));
 
     Path file = dir.resolve("values.yaml");
-    Files.writeString(file, "guard:\n  allowedCidrs: [192.168.10.0/24]\n  alwaysExcluded: []\n  maxRatePerPolicy: 100\n  maxRatePerNode: 100\n");
+    Files.writeString(file, """
+        guard:
+          allowedCidrs: [192.168.10.0/24]
+          alwaysExcluded: []
+          maxRatePerPolicy: 100000000
+          maxRatePerNode: 100
+          namespaces:
+            - name: team-a
+              cidrs: [192.168.10.0/25]
+              otherNamespaces: [team-b]
+              maxRate: 50
+            - name: "*"
+              nodes: true
+        """);
     GuardConfig fromFile = guardOf(RenderedChart.renderWith(file), dir.resolve("file.yaml"));
-    assertThat(fromFile).isEqualTo(new GuardConfig(List.of("192.168.10.0/24"), List.of(), 100L, 100L));
+    assertThat(fromFile).isEqualTo(new GuardConfig(List.of("192.168.10.0/24"), List.of(), 100_000_000L, 100L, List.of(
+        new NamespaceGrant("team-a", List.of("192.168.10.0/25"), List.of("team-b"), null, 50L),
+        new NamespaceGrant("*", null, null, true, null),
+        new NamespaceGrant(RenderedChart.NAMESPACE, List.of("192.168.10.0/24"), List.of("*"), true, null))));
+
+    // A grant of its own for the release's namespace replaces the platform grant.
+    GuardConfig own = guardOf(render(values("guard.namespaces[0].name", RenderedChart.NAMESPACE, "guard.namespaces[0].nodes", true)),
+        dir.resolve("own.yaml"));
+    assertThat(own.namespaces()).containsExactly(new NamespaceGrant(RenderedChart.NAMESPACE, null, null, true, null));
   }
 
   @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("GuardConfig")
@@ -227,6 +228,63 @@ class GuardConfigTest {
       GuardConfig c = parse(guardFile("allowedCidrs: []\n"));
       assertThat(c.allowedCidrs()).isEmpty();
       assertThat(c.alwaysExcluded()).isEqualTo(GuardConfig.DEFAULT_EXCLUDED);
+    }
+  }
+
+  @Nested
+  @DisplayName("namespace grants")
+  class Grants {
+    @Test
+    @DisplayName("none by default: every namespace reaches only its own pods and services")
+    void noneByDefault() {
+      assertThat(GuardConfig.defaults().namespaces()).isEmpty();
+      assertThat(GuardConfig.defaults().grantFor("team-a")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("reads grants, with safe defaults for what a grant leaves out")
+    void reads() {
+      GuardConfig c = parse(guardFile("""
+          namespaces:
+            - name: platform
+              cidrs: [10.0.0.0/8]
+              otherNamespaces: ["*"]
+              nodes: true
+              maxRate: 2000
+            - name: team-a
+              otherNamespaces: [team-b]
+          """));
+      assertThat(c.grantFor("platform")).contains(new NamespaceGrant("platform", List.of("10.0.0.0/8"), List.of("*"), true, 2000L));
+      NamespaceGrant a = c.grantFor("team-a").orElseThrow();
+      assertThat(a.cidrs()).isEmpty();
+      assertThat(a.nodes()).isFalse();
+      assertThat(a.maxRate()).isNull();
+      assertThat(a.reaches("team-b")).isTrue();
+      assertThat(a.reaches("team-c")).isFalse();
+      assertThat(c.grantFor("team-c")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("\"*\" is the grant of every namespace without one of its own")
+    void everyNamespace() {
+      GuardConfig c = parse(guardFile("namespaces:\n  - name: \"*\"\n    nodes: true\n  - name: team-a\n"));
+      assertThat(c.grantFor("team-z").orElseThrow().nodes()).isTrue();
+      assertThat(c.grantFor("team-a").orElseThrow().nodes()).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "namespaces: [{cidrs: [10.0.0.0/8]}]|guard: namespaces[0] has no name",
+        "namespaces: [{name: a, cidrs: [10.0.0.0/40]}]|guard: namespaces[0] (a) cidrs:",
+        "namespaces: [{name: a, maxRate: 0}]|guard: namespaces[0] (a) maxRate must be at least 1",
+        "namespaces: [{name: a, otherNamespaces: [Team_B]}]|'Team_B' is not a namespace name",
+        "namespaces: [{name: a}, {name: a, nodes: true}]|guard: namespace 'a' has two grants; merge them into one",
+        "namespaces: [~]|guard: namespaces[0] is empty",
+        "namespaces: [{name: a, cidr: [10.0.0.0/8]}]|cidr"
+    })
+    @DisplayName("rejects a bad grant in one line that says which and why")
+    void bad(String yaml, String message) {
+      usageError(guardFile(yaml)).hasMessageContaining(message);
     }
   }
 }

@@ -11,6 +11,7 @@ import dev.portolan.crds.v1alpha1.ScanPolicySpec;
 import dev.portolan.crds.v1alpha1.ScanPolicyStatus;
 import dev.portolan.crds.v1alpha1.TargetsSpec;
 import java.util.List;
+import java.util.Map;
 import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -22,10 +23,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("Guard")
 class GuardTest {
-  private final Guard guard = new Guard(GuardConfig.defaults());
+  private final Guard guard = new Guard(everyNamespaceGranted(GuardConfig.defaults()));
+
+  /**
+   * The scope and rate rules below hold for any namespace, so they are tested in one that is
+   * granted everything; {@link Tenancy} tests what a namespace reaches without a grant.
+   */
+  static GuardConfig everyNamespaceGranted(GuardConfig config) {
+    return config.withNamespaces(List.of(NamespaceGrant.everything(List.of("0.0.0.0/0"))));
+  }
 
   private GuardDecision evaluate(Policies p) {
-    return guard.evaluate(p.build(), List.of());
+    return guard.evaluate(p.build(), "team-a", List.of());
   }
 
   /** Asserts a rejection and returns its message for further checks; every message is one sentence. */
@@ -57,7 +66,7 @@ class GuardTest {
   @Test
   @DisplayName("rejects a missing spec as InvalidSpec")
   void missingSpec() {
-    rejected(guard.evaluate(null, List.of()), "InvalidSpec").contains("no spec");
+    rejected(guard.evaluate(null, "team-a", List.of()), "InvalidSpec").contains("no spec");
   }
 
   @Nested
@@ -152,7 +161,7 @@ class GuardTest {
     @Test
     @DisplayName("rejects a cluster address that is not an IPv4 address")
     void badClusterAddress() {
-      rejected(guard.evaluate(policy().build(), List.of("fd00::1")), "InvalidTargets").contains("fd00::1");
+      rejected(guard.evaluate(policy().build(), "team-a", List.of("fd00::1")), "InvalidTargets").contains("fd00::1");
     }
   }
 
@@ -228,8 +237,8 @@ class GuardTest {
     @Test
     @DisplayName("applies the cap to the default rate when the policy gives none")
     void defaultRateCounts() {
-      Guard strict = new Guard(new GuardConfig(null, null, 500L, null));
-      assertThat(strict.evaluate(policy().build(), List.of()))
+      Guard strict = new Guard(everyNamespaceGranted(new GuardConfig(null, null, 500L, null)));
+      assertThat(strict.evaluate(policy().build(), "team-a", List.of()))
           .isEqualTo(
               new GuardDecision.Rejected(
                   "RateAboveGuard",
@@ -244,7 +253,7 @@ class GuardTest {
     @Test
     @DisplayName("rejects targets that resolve to no address at all")
     void nothingResolved() {
-      rejected(guard.evaluate(policy().selectorOnly().build(), List.of()), "EmptyScope")
+      rejected(guard.evaluate(policy().selectorOnly().build(), "team-a", List.of()), "EmptyScope")
           .contains("resolve to no address");
     }
 
@@ -309,15 +318,15 @@ class GuardTest {
     @Test
     @DisplayName("rejects cluster addresses outside the allowed ranges too")
     void clusterAddressOutside() {
-      rejected(guard.evaluate(policy().build(), List.of("10.0.0.1", "34.120.1.2")), "OutsideAllowedScope")
+      rejected(guard.evaluate(policy().build(), "team-a", List.of("10.0.0.1", "34.120.1.2")), "OutsideAllowedScope")
           .contains("34.120.1.2");
     }
 
     @Test
     @DisplayName("rejects everything under a guard that allows nothing")
     void nothingAllowed() {
-      Guard closed = new Guard(new GuardConfig(List.of(), null, null, null));
-      rejected(closed.evaluate(policy().build(), List.of()), "OutsideAllowedScope").contains("reaches 10.0.0.0/24");
+      Guard closed = new Guard(everyNamespaceGranted(new GuardConfig(List.of(), null, null, null)));
+      rejected(closed.evaluate(policy().build(), "team-a", List.of()), "OutsideAllowedScope").contains("reaches 10.0.0.0/24");
     }
   }
 
@@ -327,8 +336,8 @@ class GuardTest {
     @Test
     @DisplayName("the guard's excludes come out of an accepted scope even when the guard allows everything")
     void guardExcludesEvenWhenAllAllowed() {
-      Guard open = new Guard(new GuardConfig(List.of("0.0.0.0/0"), null, null, null));
-      GuardDecision.Accepted a = accepted(open.evaluate(policy().cidrs("169.254.0.0/15", "127.0.0.0/7").build(), List.of()));
+      Guard open = new Guard(everyNamespaceGranted(new GuardConfig(List.of("0.0.0.0/0"), null, null, null)));
+      GuardDecision.Accepted a = accepted(open.evaluate(policy().cidrs("169.254.0.0/15", "127.0.0.0/7").build(), "team-a", List.of()));
       assertThat(scans(a, "169.254.169.254")).isFalse();
       assertThat(scans(a, "127.0.0.1")).isFalse();
       assertThat(scans(a, "169.255.0.1")).isTrue();
@@ -371,7 +380,7 @@ class GuardTest {
     @DisplayName("join the policy's cidrs in the scope")
     void joinCidrs() {
       GuardDecision.Accepted a =
-          accepted(guard.evaluate(policy().cidrs("10.0.0.0/30").build(), List.of("10.1.0.5", "10.1.0.6", "10.0.0.1")));
+          accepted(guard.evaluate(policy().cidrs("10.0.0.0/30").build(), "team-a", List.of("10.1.0.5", "10.1.0.6", "10.0.0.1")));
       assertThat(a.scope().hosts().size()).isEqualTo(6);
       assertThat(scans(a, "10.1.0.6")).isTrue();
     }
@@ -379,7 +388,7 @@ class GuardTest {
     @Test
     @DisplayName("make up the whole scope of a selector-only policy")
     void selectorOnly() {
-      GuardDecision.Accepted a = accepted(guard.evaluate(policy().selectorOnly().build(), List.of("10.244.1.7", "10.244.2.9")));
+      GuardDecision.Accepted a = accepted(guard.evaluate(policy().selectorOnly().build(), "team-a", List.of("10.244.1.7", "10.244.2.9")));
       assertThat(a.scope().hosts()).isEqualTo(Scope.parseList(List.of("10.244.1.7", "10.244.2.9")));
     }
 
@@ -389,7 +398,7 @@ class GuardTest {
       GuardDecision.Accepted a =
           accepted(
               guard.evaluate(
-                  policy().selectorOnly().exclude("10.244.1.7").build(), List.of("10.244.1.7", "10.244.2.9", "127.0.0.1")));
+                  policy().selectorOnly().exclude("10.244.1.7").build(), "team-a", List.of("10.244.1.7", "10.244.2.9", "127.0.0.1")));
       assertThat(a.scope().hosts()).isEqualTo(Scope.parseList(List.of("10.244.2.9")));
     }
   }
@@ -448,6 +457,139 @@ class GuardTest {
   @DisplayName("does not accept a policy whose targets object lists nothing")
   void emptyTargetsObject() {
     ScanPolicySpec spec = policy().targets(new TargetsSpec(List.of(), List.of(), null, null, null)).build();
-    rejected(guard.evaluate(spec, List.of()), "EmptyScope");
+    rejected(guard.evaluate(spec, "team-a", List.of()), "EmptyScope");
+  }
+
+  @Nested
+  @DisplayName("tenancy: a namespace reaches its own pods and services, the rest by grant")
+  class Tenancy {
+    private final Guard ungranted = new Guard(GuardConfig.defaults());
+    private final TargetsSpec.Selector ownPods = new TargetsSpec.Selector(null, Map.of("app", "web"));
+
+    private GuardDecision in(Guard g, String namespace, Policies p, String... clusterAddresses) {
+      return g.evaluate(p.build(), namespace, List.of(clusterAddresses));
+    }
+
+    private Guard granting(NamespaceGrant... grants) {
+      return new Guard(GuardConfig.defaults().withNamespaces(List.of(grants)));
+    }
+
+    @Test
+    @DisplayName("without a grant, its own pods and services are scanned")
+    void ownNamespace() {
+      GuardDecision.Accepted a = accepted(in(ungranted, "team-a",
+          policy().select(new TargetsSpec.Selector("team-a", Map.of()), ownPods), "10.244.1.5", "10.96.0.10"));
+      assertThat(scans(a, "10.244.1.5")).isTrue();
+      assertThat(scans(a, "10.96.0.10")).isTrue();
+    }
+
+    @Test
+    @DisplayName("without a grant, CIDRs are refused with what to ask for")
+    void cidrsWithoutGrant() {
+      rejected(in(ungranted, "team-a", policy().cidrs("10.0.0.0/24")), "CidrsNotGranted")
+          .contains("namespace team-a may scan only its own pods and services")
+          .contains("guard.namespaces")
+          .contains("name: team-a, cidrs: [10.0.0.0/24]");
+    }
+
+    @Test
+    @DisplayName("a grant's cidrs bound the CIDRs, after excludes")
+    void cidrsWithinGrant() {
+      Guard g = granting(new NamespaceGrant("team-a", List.of("10.1.0.0/16"), null, null, null));
+      accepted(in(g, "team-a", policy().cidrs("10.1.2.0/24")));
+      rejected(in(g, "team-a", policy().cidrs("10.1.0.0/15")), "CidrsNotGranted")
+          .contains("reaches 10.0.0.0/16").contains("granted to namespace team-a (10.1.0.0/16)");
+      // What the policy excludes is not scanned, so it needs no grant.
+      accepted(in(g, "team-a", policy().cidrs("10.1.0.0/15").exclude("10.0.0.0/16")));
+      // Another namespace's grant is not team-a's.
+      rejected(in(g, "team-b", policy().cidrs("10.1.2.0/24")), "CidrsNotGranted");
+    }
+
+    @Test
+    @DisplayName("outside the allowed ranges the refusal is the guard's, which no grant lifts")
+    void outsideGuardFirst() {
+      rejected(in(ungranted, "team-a", policy().cidrs("8.8.8.0/24")), "OutsideAllowedScope");
+    }
+
+    @Test
+    @DisplayName("a grant never widens the guard's allowed ranges")
+    void grantInsideGuard() {
+      Guard g = granting(new NamespaceGrant("team-a", List.of("0.0.0.0/0"), null, null, null));
+      rejected(in(g, "team-a", policy().cidrs("8.8.8.0/24")), "OutsideAllowedScope");
+    }
+
+    @Test
+    @DisplayName("selecting another namespace needs it in the grant's otherNamespaces")
+    void otherNamespace() {
+      Policies other = policy().select(null, new TargetsSpec.Selector("team-b", Map.of()));
+      rejected(in(ungranted, "team-a", other, "10.244.2.7"), "NamespaceNotGranted")
+          .contains("spec.targets.pods.namespace team-b is another namespace")
+          .contains("otherNamespaces: [team-b]");
+      accepted(in(granting(new NamespaceGrant("team-a", null, List.of("team-b"), null, null)), "team-a", other, "10.244.2.7"));
+      rejected(in(granting(new NamespaceGrant("team-a", null, List.of("team-c"), null, null)), "team-a", other, "10.244.2.7"),
+          "NamespaceNotGranted");
+    }
+
+    @Test
+    @DisplayName("\"*\" reaches every namespace and needs a grant for every namespace")
+    void everyNamespace() {
+      Policies all = policy().select(new TargetsSpec.Selector("*", Map.of()), null);
+      rejected(in(ungranted, "team-a", all, "10.96.0.10"), "NamespaceNotGranted")
+          .contains("spec.targets.services.namespace \"*\" reaches every namespace");
+      rejected(in(granting(new NamespaceGrant("team-a", null, List.of("team-b"), null, null)), "team-a", all, "10.96.0.10"),
+          "NamespaceNotGranted");
+      accepted(in(granting(new NamespaceGrant("team-a", null, List.of("*"), null, null)), "team-a", all, "10.96.0.10"));
+    }
+
+    @Test
+    @DisplayName("nodes need nodes: true")
+    void nodes() {
+      Policies nodes = policy().nodes(Map.of());
+      rejected(in(ungranted, "team-a", nodes, "10.0.0.5"), "NodesNotGranted").contains("nodes: true");
+      rejected(in(granting(new NamespaceGrant("team-a", null, List.of("*"), false, null)), "team-a", nodes, "10.0.0.5"),
+          "NodesNotGranted");
+      accepted(in(granting(new NamespaceGrant("team-a", null, null, true, null)), "team-a", nodes, "10.0.0.5"));
+    }
+
+    @Test
+    @DisplayName("a source pod runs in the policy's own namespace unless the grant reaches another")
+    void sourcePod() {
+      accepted(in(ungranted, "team-a", policy().select(null, ownPods).sourcePod(null, Map.of("app", "web")), "10.244.1.5"));
+      accepted(in(ungranted, "team-a", policy().select(null, ownPods).sourcePod("team-a", Map.of("app", "web")), "10.244.1.5"));
+      Policies elsewhere = policy().select(null, ownPods).sourcePod("payments", Map.of("app", "ledger"));
+      rejected(in(ungranted, "team-a", elsewhere, "10.244.1.5"), "SourceNamespaceNotGranted")
+          .contains("spec.source.pod.namespace payments is another namespace")
+          .contains("otherNamespaces: [payments]");
+      accepted(in(granting(new NamespaceGrant("team-a", null, List.of("payments"), null, null)), "team-a", elsewhere, "10.244.1.5"));
+    }
+
+    @Test
+    @DisplayName("a named grant wins over the one for every namespace, and is not merged with it")
+    void namedWins() {
+      Guard g = granting(
+          new NamespaceGrant("*", List.of("10.0.0.0/8"), null, null, null),
+          new NamespaceGrant("team-a", List.of("10.1.0.0/16"), null, null, null));
+      accepted(in(g, "team-b", policy().cidrs("10.2.0.0/24")));
+      rejected(in(g, "team-a", policy().cidrs("10.2.0.0/24")), "CidrsNotGranted");
+    }
+
+    @Test
+    @DisplayName("a grant's maxRate caps its namespace's policies below the guard's cap")
+    void grantRate() {
+      Guard g = granting(new NamespaceGrant("team-a", List.of("10.0.0.0/8"), null, null, 500L));
+      accepted(in(g, "team-a", policy().rate(500L)));
+      rejected(in(g, "team-a", policy().rate(501L)), "RateAboveGrant").contains("500 probes/s granted to the policies of namespace team-a");
+      // Above the guard's own cap, the guard's reason: raising the grant would not help.
+      Guard loose = granting(new NamespaceGrant("team-a", List.of("10.0.0.0/8"), null, null, 1_000_000L));
+      rejected(in(loose, "team-a", policy().rate(20_000L)), "RateAboveGuard");
+    }
+
+    @Test
+    @DisplayName("portolan run's local guard grants every namespace everything")
+    void localDefaults() {
+      Guard local = new Guard(GuardConfig.localDefaults());
+      accepted(in(local, "default", policy().cidrs("127.0.0.1")));
+      accepted(in(local, "team-a", policy().nodes(Map.of()).sourcePod("payments", Map.of()), "10.0.0.5"));
+    }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portolan.control.guard.Guard;
 import dev.portolan.control.guard.GuardConfig;
+import dev.portolan.control.guard.NamespaceGrant;
 import dev.portolan.control.guard.GuardDecision;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanPolicySpec;
@@ -48,8 +49,8 @@ class RunSpecsTest {
     ScanPolicy policy = new ScanPolicy();
     policy.setMetadata(new ObjectMetaBuilder().withName("p").withNamespace("ns").withGeneration(1L).build());
     policy.setSpec(spec);
-    GuardConfig guard = GuardConfig.defaults();
-    GuardDecision.Accepted accepted = (GuardDecision.Accepted) new Guard(guard).evaluate(spec, clusterAddresses);
+    GuardConfig guard = GuardConfig.defaults().withNamespaces(List.of(NamespaceGrant.everything(GuardConfig.DEFAULT_ALLOWED)));
+    GuardDecision.Accepted accepted = (GuardDecision.Accepted) new Guard(guard).evaluate(spec, "ns", clusterAddresses);
     return RunSpecs.mainReport(policy, "p-g1", accepted, guard, List.of(new ShardAssignment(0, 1, "n", 100L)), 7,
         new RunSpecs.Trigger("test", "test", "test"), Instant.EPOCH);
   }

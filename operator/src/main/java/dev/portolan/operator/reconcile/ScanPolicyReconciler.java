@@ -274,7 +274,7 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
     }
     List<String> addresses = spec == null ? List.of()
         : SelectorTargets.resolve(spec.targets(), policy.getMetadata().getNamespace(), snapshot);
-    return d.guard().evaluate(spec, addresses);
+    return d.guard().evaluate(spec, policy.getMetadata().getNamespace(), addresses);
   }
 
   /** Creates the run's main report (and its source pod), recording it in the informer at once. */

@@ -29,7 +29,9 @@ class GuardIT {
   static void start() {
     h = new Harness("guard");
     h.readyAgents("node-a");
-    h.start(h.config().guard(new GuardConfig(List.of("10.0.0.0/8", "169.254.0.0/16"), null, 500L, null)).build());
+    h.start(h.config()
+        .guard(new GuardConfig(List.of("10.0.0.0/8", "169.254.0.0/16"), null, 500L, null).withNamespaces(List.of(h.platformGrant())))
+        .build());
   }
 
   @AfterAll

@@ -2,6 +2,8 @@ package dev.portolan.operator.support;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.portolan.control.guard.GuardConfig;
+import dev.portolan.control.guard.NamespaceGrant;
 import dev.portolan.crds.v1alpha1.ScanPolicy;
 import dev.portolan.crds.v1alpha1.ScanReport;
 import dev.portolan.crds.v1alpha1.ScanReportPage;
@@ -106,9 +108,22 @@ public final class Harness implements AutoCloseable {
         .build();
   }
 
-  /** The configuration every test starts from: this namespace, no SSA (the mock has none), no lease, metrics on a free port. */
+  /**
+   * The test's namespace as the platform team's: granted every range the guard allows, every
+   * namespace and nodes, so tests of other concerns may name CIDRs. TenancyIT tests what a
+   * namespace without it may do.
+   */
+  public NamespaceGrant platformGrant() {
+    return new NamespaceGrant(ns, List.of("0.0.0.0/0"), List.of(NamespaceGrant.EVERY), true, null);
+  }
+
+  /**
+   * The configuration every test starts from: this namespace (granted as the platform's), no SSA
+   * (the mock has none), no lease, metrics on a free port.
+   */
   public OperatorConfig.Builder config() {
     OperatorConfig.Builder b = OperatorConfig.builder(ns)
+        .guard(GuardConfig.defaults().withNamespaces(List.of(platformGrant())))
         .watchNamespaces(Set.of(ns))
         .serverSideApply(!cluster.isMock())
         .leaderElection(false)

@@ -178,7 +178,7 @@ public final class RunCommand implements Callable<Integer> {
       throw new UsageException("expectations.fromNetworkPolicies needs the cluster's NetworkPolicies: give --objects FILE or --kubeconfig FILE");
     }
     List<String> clusterAddresses = snapshot == null ? List.of() : SelectorTargets.resolve(spec.targets(), namespace, snapshot);
-    GuardDecision decision = new Guard(guardConfig).evaluate(spec, clusterAddresses);
+    GuardDecision decision = new Guard(guardConfig).evaluate(spec, namespace, clusterAddresses);
     if (decision instanceof GuardDecision.Rejected r) {
       throw new UsageException("the guard rejects this policy (" + r.reason() + "): " + r.message());
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.portolan.control.aggregate.ReportAggregator;
 import dev.portolan.control.guard.Guard;
 import dev.portolan.control.guard.GuardConfig;
+import dev.portolan.control.guard.NamespaceGrant;
 import dev.portolan.control.guard.GuardDecision;
 import dev.portolan.control.run.RunSpecs;
 import dev.portolan.control.run.ShardPlanner;
@@ -85,8 +86,8 @@ class AgentInLabIT {
     policy.setSpec(new ScanPolicySpec(
         "agent test in the lab", "tests", null, new TargetsSpec(List.of("198.18.0.0/21"), null, null, null, null),
         "22,8080", rate, 1, 1, null, null, null, null, new ValidationSpec(false, null, null), null, null, null, null, null));
-    GuardConfig guard = GuardConfig.defaults();
-    GuardDecision.Accepted accepted = (GuardDecision.Accepted) new Guard(guard).evaluate(policy.getSpec(), List.of());
+    GuardConfig guard = GuardConfig.defaults().withNamespaces(List.of(NamespaceGrant.everything(GuardConfig.DEFAULT_ALLOWED)));
+    GuardDecision.Accepted accepted = (GuardDecision.Accepted) new Guard(guard).evaluate(policy.getSpec(), NS, List.of());
     List<ShardAssignment> shards = ShardPlanner.plan(nodes, rate, null, guard.maxRatePerNode());
     ScanReport report = RunSpecs.mainReport(policy, run, accepted, guard, shards, 42, new RunSpecs.Trigger("test", "test", "test"), Instant.now());
     return client.resource(report).create();

@@ -151,4 +151,34 @@ class RunCommandTest {
     assertThat(run.stderr().lines()).hasSize(1);
     assertThat(run.stderr()).contains(mentions).doesNotContain("\tat ");
   }
+
+  @Test
+  @DisplayName("--guard: the cluster's guard file judges the policy as the operator would, grants and all")
+  void clusterGuard(@TempDir Path dir) throws Exception {
+    Path p = policy(dir, "cidrs", """
+          purpose: a team's own check
+          targets: {cidrs: ["127.0.0.1"]}
+          ports: "9"
+          validation: {enabled: false}
+        """);
+    Path confined = dir.resolve("guard.yaml");
+    Files.writeString(confined, "allowedCidrs: [127.0.0.0/8]\nalwaysExcluded: []\n");
+    CliRun refused = CliRun.of("run", "-f", p.toString(), "--guard", confined.toString(), "-q");
+    assertThat(refused.exitCode()).as(refused.stderr()).isEqualTo(2);
+    assertThat(refused.stderr().lines()).singleElement().asString()
+        .contains("CidrsNotGranted").contains("namespace default may scan only its own pods and services")
+        .contains("guard.namespaces");
+
+    Path granted = dir.resolve("granted.yaml");
+    Files.writeString(granted, """
+        allowedCidrs: [127.0.0.0/8]
+        alwaysExcluded: []
+        namespaces:
+          - name: default
+            cidrs: [127.0.0.0/8]
+        """);
+    CliRun ok = CliRun.of("run", "-f", p.toString(), "--guard", granted.toString(), "-q");
+    assertThat(ok.exitCode()).as(ok.stderr()).isZero();
+    assertThat(reports(ok.stdout()).get(0).getSpec().scope().cidrs()).containsExactly("127.0.0.1");
+  }
 }
