@@ -86,9 +86,15 @@ probe_debian_kubernetes() {
 }
 
 # ---------------------------------------------------------------- build
+# What the binaries were built from: this script (the server's Go source is in it). A cache built
+# from another version is rebuilt by build and refused by start, never used silently.
+source_stamp() {
+  echo "source $(sha256sum "$here/kubeapi.sh" | cut -c1-16)"
+}
+
 cmd_build() {
   if [ "${PORTOLAN_KUBEAPI_REBUILD:-0}" != 1 ] && [ -x "$BIN/coreapi" ] && [ -x "$BIN/etcd" ] && [ -x "$BIN/kubectl" ] \
-    && "$BIN/etcd" --version >/dev/null 2>&1; then
+    && "$BIN/etcd" --version >/dev/null 2>&1 && grep -qx "$(source_stamp)" "$BIN/VERSIONS" 2>/dev/null; then
     log "build: binaries already in $BIN (delete them to rebuild)"; return 0
   fi
   [ "$(id -u)" = 0 ] || cannot "build needs root (debootstrap and chroot)"
@@ -153,6 +159,7 @@ cmd_build() {
     chroot "$ROOT" dpkg-query -W -f='${Package} ${Version}\n' $GO_PKGS "golang-1.*-go" 2>/dev/null
     echo "etcd-server $(basename "$ROOT"/build/debs/etcd-server_*.deb .deb | cut -d_ -f2)"
     chroot "$ROOT" env GOROOT="$goroot" "$goroot/bin/go" version 2>/dev/null || true
+    source_stamp
   } > "$BIN/VERSIONS"
   log "chroot disk use: $(du -sh "$ROOT" | cut -f1); bin: $(du -sh "$BIN" | cut -f1)"
   if [ "${KUBEAPI_KEEP_CHROOT:-0}" != 1 ]; then
@@ -228,6 +235,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/generic"
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/apiserver/pkg/admission"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	"k8s.io/apiserver/pkg/storage/names"
@@ -1268,10 +1276,8 @@ func run(ctx context.Context, o *options.CustomResourceDefinitionsServerOptions)
 	}
 	gc := extCfg.GenericConfig
 	informers := gc.SharedInformerFactory
-	rbacInf := informers.Rbac().V1()
-	authz := &rbacAuthorizer{crb: rbacInf.ClusterRoleBindings().Lister(), cr: rbacInf.ClusterRoles().Lister(),
-		rb: rbacInf.RoleBindings().Lister(), r: rbacInf.Roles().Lister()}
-	gc.Authorization.Authorizer = authz
+	// Set while o.Config() initialised the admission plugins (see main).
+	authz := gc.Authorization.Authorizer.(*rbacAuthorizer)
 
 	var tokens *saTokens
 	if saKeyFile != "" {
@@ -1481,6 +1487,19 @@ func main() {
 	ctx := genericapiserver.SetupSignalContext()
 	o := options.NewCustomResourceDefinitionsServerOptions(os.Stdout, os.Stderr)
 	o.RecommendedOptions.Authorization = nil // replaced by the RBAC authorizer above
+	// The admission plugins take the authorizer when o.Config() initialises them, so it must be in
+	// the config by then: set afterwards, ValidatingAdmissionPolicy's CEL `authorizer` checks ran
+	// against no authorizer and allowed everything. The extra initialisers run first.
+	extra := o.RecommendedOptions.ExtraAdmissionInitializers
+	o.RecommendedOptions.ExtraAdmissionInitializers = func(c *genericapiserver.RecommendedConfig) ([]admission.PluginInitializer, error) {
+		rbacInf := c.SharedInformerFactory.Rbac().V1()
+		c.Authorization.Authorizer = &rbacAuthorizer{crb: rbacInf.ClusterRoleBindings().Lister(), cr: rbacInf.ClusterRoles().Lister(),
+			rb: rbacInf.RoleBindings().Lister(), r: rbacInf.Roles().Lister()}
+		if extra == nil {
+			return nil, nil
+		}
+		return extra(c)
+	}
 	cmd := &cobra.Command{
 		Use:   "coreapi",
 		Short: "stand-in core Kubernetes API server (Debian libraries only) + apiextensions",
@@ -1569,6 +1588,8 @@ alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 # ---------------------------------------------------------------- start
 cmd_start() {
   [ -x "$BIN/coreapi" ] || cannot "no binaries in $BIN: run '$0 build' first (as root)"
+  grep -qx "$(source_stamp)" "$BIN/VERSIONS" 2>/dev/null ||
+    cannot "the binaries in $BIN were built from another version of $here/kubeapi.sh: run '$0 build' (as root) to rebuild them"
   alive "$RUN/apiserver.pid" && { log "already running (pid $(cat "$RUN/apiserver.pid"))"; return 0; }
   PORT=$(free_port); ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); ETCD_METRICS_PORT=$(free_port)
   SERVER=https://127.0.0.1:$PORT

@@ -20,9 +20,17 @@ record RenderedChart(String yaml, List<HasMetadata> objects) {
   static final String KUBE_VERSION = "1.27.0";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
+  /** The first Kubernetes that serves admissionregistration.k8s.io/v1 ValidatingAdmissionPolicies. */
+  static final String ADMISSION_POLICY_KUBE_VERSION = "1.30.0";
+
   /** Renders with the chart's defaults overridden by {@code values} ({@code --set key=value}). */
   static RenderedChart render(Map<String, Object> values) {
-    TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
+    return render(KUBE_VERSION, values);
+  }
+
+  /** Renders for a cluster of {@code kubeVersion} ({@code helm template --kube-version}). */
+  static RenderedChart render(String kubeVersion, Map<String, Object> values) {
+    TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(kubeVersion);
     values.forEach(template::set);
     return parse(template.call());
   }
