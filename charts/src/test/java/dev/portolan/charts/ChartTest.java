@@ -266,6 +266,9 @@ class ChartTest {
     // A label that would move a pod out of its selector (or the operator's agent selector) is refused.
     assertRejected(values("commonLabels.app\\.kubernetes\\.io/name", "x"), "invalid propertyName 'app.kubernetes.io/name'");
     assertRejected(values("scanner.podLabels.app\\.kubernetes\\.io/component", "x"), "invalid propertyName 'app.kubernetes.io/component'");
+    // An aggregation label on every object would add the operator's ClusterRole to Kubernetes' admin role.
+    assertRejected(values("commonLabels.rbac\\.authorization\\.k8s\\.io/aggregate-to-admin", "true"),
+        "invalid propertyName 'rbac.authorization.k8s.io/aggregate-to-admin'");
   }
 
   @Test
