@@ -27,6 +27,7 @@ import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,6 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The chart as {@code helm lint} and {@code helm template} see it, and what it grants. */
 class ChartTest {
+  /** The roles aggregated into Kubernetes' own of the same name (templates/rbac-aggregated.yaml). */
+  private static final List<String> TENANT_ROLES = List.of("view", "edit", "admin");
 
   @Test
   void lintsCleanInStrictMode() {
@@ -53,7 +56,7 @@ class ChartTest {
             "operator.replicas", 2, "scanner.privileged", true, "scanner.interface", "eth1",
             "scanner.priorityClassName", "system-node-critical", "image.digest", "sha256:" + "a".repeat(64),
             "operator.watchNamespaces", List.of("apps", "web"), "scanner.tolerations[0].operator", "Exists"),
-        values("scanner.enabled", false, "operator.leaderElection", false))) {
+        values("scanner.enabled", false, "operator.leaderElection", false, "rbac.aggregateToDefaultRoles", false))) {
       RenderedChart chart = render(values);
       assertThat(chart.objects()).isNotEmpty();
       for (HasMetadata o : chart.objects()) {
@@ -76,7 +79,8 @@ class ChartTest {
         "Role/scan-portolan-operator-lease", "RoleBinding/scan-portolan-operator-lease",
         "ClusterRole/scan-portolan-scanner", "ClusterRoleBinding/scan-portolan-scanner",
         "Deployment/scan-portolan-operator", "Service/scan-portolan-operator-metrics",
-        "DaemonSet/scan-portolan-scanner", "Service/scan-portolan-scanner-metrics");
+        "DaemonSet/scan-portolan-scanner", "Service/scan-portolan-scanner-metrics",
+        "ClusterRole/scan-portolan-view", "ClusterRole/scan-portolan-edit", "ClusterRole/scan-portolan-admin");
     chart.objects().stream().filter(o -> !(o instanceof ClusterRole || o instanceof ClusterRoleBinding))
         .forEach(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE));
     assertThat(chart.yaml()).doesNotContainIgnoringCase("telemetry");
@@ -112,6 +116,46 @@ class ChartTest {
     Role lease = render().get(Role.class, "-operator-lease");
     assertThat(grants(lease)).containsExactly("coordination.k8s.io/leases:create,get,patch,update");
     assertThat(render(values("operator.leaderElection", false)).find(Role.class, "-operator-lease")).isEmpty();
+  }
+
+  @Test
+  void tenantsReadThroughViewWritePoliciesThroughEditAndAdminDeletesRuns() {
+    RenderedChart chart = render();
+    String read = "get,list,watch";
+    List<String> reads = List.of("portolan.dev/scanpolicies:" + read, "portolan.dev/scanpolicies/status:" + read,
+        "portolan.dev/scanreports:" + read, "portolan.dev/scanreports/status:" + read, "portolan.dev/scanreportpages:" + read);
+    String policyWrites = "portolan.dev/scanpolicies:create,delete,deletecollection,patch,update";
+    assertThat(grants(chart.get(ClusterRole.class, "-view"))).containsExactlyInAnyOrderElementsOf(reads);
+    List<String> edit = new ArrayList<>(reads);
+    edit.add(policyWrites);
+    assertThat(grants(chart.get(ClusterRole.class, "-edit"))).containsExactlyInAnyOrderElementsOf(edit);
+    List<String> admin = new ArrayList<>(edit);
+    admin.add("portolan.dev/scanreports:delete");
+    assertThat(grants(chart.get(ClusterRole.class, "-admin"))).containsExactlyInAnyOrderElementsOf(admin);
+    for (String role : TENANT_ROLES) {
+      ClusterRole r = chart.get(ClusterRole.class, "-" + role);
+      assertNoDangerousGrant(r.getRules());
+      assertThat(r.getAggregationRule()).isNull();
+      // One label each: every role holds all its level grants, so none relies on view being aggregated into edit.
+      assertThat(aggregationLabels(r)).containsExactly("rbac.authorization.k8s.io/aggregate-to-" + role);
+    }
+    // Only these roles join the default ones: the operator's and the agents' rights are never a tenant's.
+    assertThat(chart.all(ClusterRole.class)).filteredOn(r -> !aggregationLabels(r).isEmpty())
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactlyInAnyOrder("scan-portolan-view", "scan-portolan-edit", "scan-portolan-admin");
+
+    // Without aggregation the roles stay, unlabelled, for RoleBindings made by hand.
+    RenderedChart byHand = render(values("rbac.aggregateToDefaultRoles", false));
+    for (String role : TENANT_ROLES) {
+      ClusterRole r = byHand.get(ClusterRole.class, "-" + role);
+      assertThat(aggregationLabels(r)).isEmpty();
+      assertThat(r.getRules()).isEqualTo(chart.get(ClusterRole.class, "-" + role).getRules());
+    }
+  }
+
+  private static List<String> aggregationLabels(HasMetadata o) {
+    return o.getMetadata().getLabels().keySet().stream().filter(k -> k.startsWith("rbac.authorization.k8s.io/aggregate-to-"))
+        .sorted().toList();
   }
 
   @Test
@@ -223,6 +267,9 @@ class ChartTest {
     // A label that would move a pod out of its selector (or the operator's agent selector) is refused.
     assertRejected(values("commonLabels.app\\.kubernetes\\.io/name", "x"), "invalid propertyName 'app.kubernetes.io/name'");
     assertRejected(values("scanner.podLabels.app\\.kubernetes\\.io/component", "x"), "invalid propertyName 'app.kubernetes.io/component'");
+    // An aggregation label on every object would add the operator's ClusterRole to Kubernetes' admin role.
+    assertRejected(values("commonLabels.rbac\\.authorization\\.k8s\\.io/aggregate-to-admin", "true"),
+        "invalid propertyName 'rbac.authorization.k8s.io/aggregate-to-admin'");
   }
 
   @Test
@@ -362,6 +409,7 @@ class ChartTest {
     assertRejected(values("sourcePods.enabled", true), "namespaces");
     assertRejected(values("operator.replicas", 2, "operator.leaderElection", false), "leaderElection");
     assertRejected(values("operator.resources.requests.memory", "lots"), "memory");
+    assertRejected(values("rbac.aggregateToDefaultRoles", "yes"), "aggregateToDefaultRoles");
   }
 
   private static void assertRejected(Map<String, Object> values, String named) {
