@@ -1275,7 +1275,6 @@ func run(ctx context.Context, o *options.CustomResourceDefinitionsServerOptions)
 		return err
 	}
 	gc := extCfg.GenericConfig
-	informers := gc.SharedInformerFactory
 	// Set while o.Config() initialised the admission plugins (see main).
 	authz := gc.Authorization.Authorizer.(*rbacAuthorizer)
 
