@@ -128,9 +128,27 @@ class ChartTest {
     List<ServiceAccount> source = chart.all(ServiceAccount.class).stream()
         .filter(sa -> sa.getMetadata().getName().equals("portolan-source")).toList();
     assertThat(source).extracting(sa -> sa.getMetadata().getNamespace()).containsExactlyInAnyOrder("apps", "web");
+    // Source pods are bound in their own namespace only, never to the scanner's ClusterRole.
     assertThat(chart.get(ClusterRoleBinding.class, "-scanner").getSubjects())
         .extracting(s -> s.getNamespace() + "/" + s.getName())
-        .containsExactlyInAnyOrder("portolan-system/scan-portolan-scanner", "apps/portolan-source", "web/portolan-source");
+        .containsExactly("portolan-system/scan-portolan-scanner");
+    List<Role> sourceRoles = chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().endsWith("-source")).toList();
+    assertThat(sourceRoles).extracting(r -> r.getMetadata().getNamespace()).containsExactlyInAnyOrder("apps", "web");
+    sourceRoles.forEach(r -> {
+      assertThat(grants(r)).containsExactlyInAnyOrderElementsOf(grants(chart.get(ClusterRole.class, "-scanner")));
+      assertNoDangerousGrant(r.getRules());
+    });
+    assertThat(chart.all(RoleBinding.class).stream().filter(b -> b.getMetadata().getName().endsWith("-source")))
+        .hasSize(2).allSatisfy(b -> {
+          assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
+          assertThat(b.getSubjects()).singleElement().satisfies(sub -> assertThat(sub.getNamespace() + "/" + sub.getName())
+              .isEqualTo(b.getMetadata().getNamespace() + "/portolan-source"));
+        });
+    // Without the DaemonSet there is no scanner ClusterRole at all; the source pods keep their Roles.
+    RenderedChart podsOnly = render(values("scanner.enabled", false, "sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps")));
+    assertThat(podsOnly.find(ClusterRole.class, "-scanner")).isEmpty();
+    assertThat(podsOnly.find(ClusterRoleBinding.class, "-scanner")).isEmpty();
+    assertThat(podsOnly.find(Role.class, "-source")).isPresent();
     Container operator = operatorContainer(chart);
     assertThat(env(operator, "PORTOLAN_SOURCE_POD_SERVICE_ACCOUNT")).isEqualTo("portolan-source");
     assertThat(env(operator, "PORTOLAN_SOURCE_POD_IMAGE")).isEqualTo("portolan:0.1.0");
