@@ -22,7 +22,12 @@ record RenderedChart(String yaml, List<HasMetadata> objects) {
 
   /** Renders with the chart's defaults overridden by {@code values} ({@code --set key=value}). */
   static RenderedChart render(Map<String, Object> values) {
-    TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
+    return render(KUBE_VERSION, values);
+  }
+
+  /** As {@link #render(Map)}, for a cluster of that Kubernetes version ({@code --kube-version}). */
+  static RenderedChart render(String kubeVersion, Map<String, Object> values) {
+    TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(kubeVersion);
     values.forEach(template::set);
     return parse(template.call());
   }
