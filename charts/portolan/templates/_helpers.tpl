@@ -60,3 +60,21 @@ app.kubernetes.io/component: {{ .component }}
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
+
+{{/*
+What an agent does with the API, for the DaemonSet's ClusterRole and each source pod's Role: reads
+the runs assigned to it; writes result pages (ScanReportPages) for the findings of its own shard
+(get and update: a page that exists already, when an agent restarted between saving a page and its
+resume point, is written again); patches its shard's progress (status.shards.<index>).
+*/}}
+{{- define "portolan.scannerRules" -}}
+- apiGroups: ["portolan.dev"]
+  resources: ["scanreports"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["portolan.dev"]
+  resources: ["scanreportpages"]
+  verbs: ["create", "get", "update"]
+- apiGroups: ["portolan.dev"]
+  resources: ["scanreports/status"]
+  verbs: ["patch"]
+{{- end -}}

@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -52,7 +54,7 @@ class ChartTest {
     for (Map<String, Object> values : List.of(
         Map.<String, Object>of(),
         values("metrics.serviceMonitor.enabled", true, "metrics.prometheusRule.enabled", true, "metrics.dashboard.enabled", true,
-            "sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps", "web"),
+            "sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps", "web"), "scanner.admissionPolicy.enabled", true,
             "operator.replicas", 2, "scanner.privileged", true, "scanner.interface", "eth1",
             "scanner.priorityClassName", "system-node-critical", "image.digest", "sha256:" + "a".repeat(64),
             "operator.watchNamespaces", List.of("apps", "web"), "scanner.tolerations[0].operator", "Exists"),
@@ -173,9 +175,27 @@ class ChartTest {
     List<ServiceAccount> source = chart.all(ServiceAccount.class).stream()
         .filter(sa -> sa.getMetadata().getName().equals("portolan-source")).toList();
     assertThat(source).extracting(sa -> sa.getMetadata().getNamespace()).containsExactlyInAnyOrder("apps", "web");
+    // Source pods are bound in their own namespace only, never to the scanner's ClusterRole.
     assertThat(chart.get(ClusterRoleBinding.class, "-scanner").getSubjects())
         .extracting(s -> s.getNamespace() + "/" + s.getName())
-        .containsExactlyInAnyOrder("portolan-system/scan-portolan-scanner", "apps/portolan-source", "web/portolan-source");
+        .containsExactly("portolan-system/scan-portolan-scanner");
+    List<Role> sourceRoles = chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().endsWith("-source")).toList();
+    assertThat(sourceRoles).extracting(r -> r.getMetadata().getNamespace()).containsExactlyInAnyOrder("apps", "web");
+    sourceRoles.forEach(r -> {
+      assertThat(grants(r)).containsExactlyInAnyOrderElementsOf(grants(chart.get(ClusterRole.class, "-scanner")));
+      assertNoDangerousGrant(r.getRules());
+    });
+    assertThat(chart.all(RoleBinding.class).stream().filter(b -> b.getMetadata().getName().endsWith("-source")))
+        .hasSize(2).allSatisfy(b -> {
+          assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
+          assertThat(b.getSubjects()).singleElement().satisfies(sub -> assertThat(sub.getNamespace() + "/" + sub.getName())
+              .isEqualTo(b.getMetadata().getNamespace() + "/portolan-source"));
+        });
+    // Without the DaemonSet there is no scanner ClusterRole at all; the source pods keep their Roles.
+    RenderedChart podsOnly = render(values("scanner.enabled", false, "sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps")));
+    assertThat(podsOnly.find(ClusterRole.class, "-scanner")).isEmpty();
+    assertThat(podsOnly.find(ClusterRoleBinding.class, "-scanner")).isEmpty();
+    assertThat(podsOnly.find(Role.class, "-source")).isPresent();
     Container operator = operatorContainer(chart);
     assertThat(env(operator, "PORTOLAN_SOURCE_POD_SERVICE_ACCOUNT")).isEqualTo("portolan-source");
     assertThat(env(operator, "PORTOLAN_SOURCE_POD_IMAGE")).isEqualTo("portolan:0.1.0");
@@ -194,6 +214,51 @@ class ChartTest {
     assertNoDangerousGrant(role.getRules());
     RoleBinding none = render().find(RoleBinding.class, "-scanner").orElse(null);
     assertThat(none).isNull();
+  }
+
+  @Test
+  void admissionPoliciesConfineTheAgentsWhereTheClusterServesThem() {
+    // auto: Kubernetes 1.30 serves ValidatingAdmissionPolicy v1 and puts the node in the agents' tokens.
+    assertThat(render().all(ValidatingAdmissionPolicy.class)).as("on %s", RenderedChart.KUBE_VERSION).isEmpty();
+    assertThat(render("1.29.9", Map.of()).all(ValidatingAdmissionPolicy.class)).isEmpty();
+    assertThat(render("1.31.0", values("scanner.admissionPolicy.enabled", false)).all(ValidatingAdmissionPolicy.class)).isEmpty();
+    RenderedChart chart = render("1.30.0", values("sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps")));
+    List<ValidatingAdmissionPolicy> policies = chart.all(ValidatingAdmissionPolicy.class);
+    assertThat(policies).extracting(p -> p.getMetadata().getName())
+        .containsExactlyInAnyOrder("scan-portolan-agent-status", "scan-portolan-agent-pages");
+    for (ValidatingAdmissionPolicy p : policies) {
+      assertThat(p.getSpec().getFailurePolicy()).isEqualTo("Fail");
+      assertThat(p.getSpec().getMatchConstraints().getNamespaceSelector()).as("explicit, never nil").isNotNull();
+      // Only the agents' and the source pods' accounts are judged: never the operator.
+      assertThat(p.getSpec().getMatchConditions()).singleElement().satisfies(c -> assertThat(c.getExpression())
+          .isEqualTo("request.userInfo.username in [\"system:serviceaccount:portolan-system:scan-portolan-scanner\","
+              + "\"system:serviceaccount:apps:portolan-source\"]"));
+      assertThat(p.getSpec().getValidations()).allSatisfy(v -> {
+        assertThat(v.getMessageExpression()).as(v.getExpression()).isNotBlank();
+        assertThat(v.getReason()).isEqualTo("Forbidden");
+      });
+    }
+    assertThat(chart.get(ValidatingAdmissionPolicy.class, "-agent-status").getSpec().getMatchConstraints().getResourceRules())
+        .singleElement().satisfies(r -> {
+          assertThat(r.getResources()).containsExactly("scanreports/status");
+          assertThat(r.getOperations()).containsExactly("UPDATE");
+        });
+    ValidatingAdmissionPolicy pages = chart.get(ValidatingAdmissionPolicy.class, "-agent-pages");
+    assertThat(pages.getSpec().getParamKind().getKind()).isEqualTo("ScanReport");
+    assertThat(pages.getSpec().getMatchConstraints().getResourceRules()).singleElement().satisfies(r -> {
+      assertThat(r.getResources()).containsExactly("scanreportpages");
+      assertThat(r.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE");
+    });
+    List<ValidatingAdmissionPolicyBinding> bindings = chart.all(ValidatingAdmissionPolicyBinding.class);
+    assertThat(bindings).extracting(b -> b.getSpec().getPolicyName())
+        .containsExactlyInAnyOrder("scan-portolan-agent-status", "scan-portolan-agent-pages");
+    bindings.forEach(b -> assertThat(b.getSpec().getValidationActions()).containsExactly("Deny"));
+    assertThat(chart.get(ValidatingAdmissionPolicyBinding.class, "-agent-pages").getSpec().getParamRef().getParameterNotFoundAction())
+        .isEqualTo("Deny");
+    // Forced on, whatever the version says (the install fails where the API is missing).
+    assertThat(render(values("scanner.admissionPolicy.enabled", true)).all(ValidatingAdmissionPolicy.class)).hasSize(2);
+    // Nothing to confine without agents or source pods.
+    assertThat(render("1.31.0", values("scanner.enabled", false)).all(ValidatingAdmissionPolicy.class)).isEmpty();
   }
 
   @Test
@@ -407,6 +472,7 @@ class ChartTest {
     assertRejected(values("operatr.replicas", 1), "operatr");
     assertRejected(values("image.digest", "latest"), "digest");
     assertRejected(values("sourcePods.enabled", true), "namespaces");
+    assertRejected(values("scanner.admissionPolicy.enabled", "maybe"), "enabled");
     assertRejected(values("operator.replicas", 2, "operator.leaderElection", false), "leaderElection");
     assertRejected(values("operator.resources.requests.memory", "lots"), "memory");
     assertRejected(values("rbac.aggregateToDefaultRoles", "yes"), "aggregateToDefaultRoles");

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * operator's integration tests record each request of the operator's own client, and of the real
  * agent in RealAgentIT, as the rule it needs (operator/target/rbac/*-api-calls.txt, written by their
  * JVM); here each one must be granted by the chart's operator ClusterRole and lease Role, or the
- * scanner ClusterRole. A missing verb would be a 403 on a
+ * scanner ClusterRole and the source pods' Role. A missing verb would be a 403 on a
  * real cluster, seen only there: this is how a missing {@code patch} on leases or
  * {@code deletecollection} on ScanReports shows up in the build instead.
  */
@@ -54,6 +54,17 @@ class RbacCoverageIT {
     List<PolicyRule> rules = RenderedChart.render().get(ClusterRole.class, "-scanner").getRules();
     assertThat(calls.stream().filter(c -> !granted(rules, c)).toList())
         .as("requests the agent makes that its chart RBAC does not grant").isEmpty();
+  }
+
+  /** A source pod is the same agent, bound by a Role in its own namespace instead (it watches that one). */
+  @Test
+  void everyRequestASourcePodMakesIsGrantedInItsNamespace() throws IOException {
+    List<String> calls = recorded("agent");
+    RenderedChart chart = RenderedChart.render(RenderedChart.values("sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps")));
+    Role source = chart.get(Role.class, "-source");
+    assertThat(source.getMetadata().getNamespace()).isEqualTo("apps");
+    assertThat(calls.stream().filter(c -> !granted(source.getRules(), c)).toList())
+        .as("requests a source pod makes that its Role does not grant").isEmpty();
   }
 
   /** What the operator's ITs recorded for "operator" or "agent" (RealAgentIT runs the real agent). */

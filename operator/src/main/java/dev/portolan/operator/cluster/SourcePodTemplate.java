@@ -12,7 +12,11 @@ import java.util.List;
  * a private registry (Secrets of those names in the pod's namespace).
  */
 public record SourcePodTemplate(String image, String args, String serviceAccount, List<String> imagePullSecrets) {
-  public static final String DEFAULT_ARGS = "agent --node {node}";
+  /**
+   * The pod watches its run's namespace only: its service account is granted that namespace's runs
+   * by a Role (the chart's), not every namespace's by a ClusterRole.
+   */
+  public static final String DEFAULT_ARGS = "agent --node {node} --namespace {namespace}";
 
   public SourcePodTemplate(String image, String args, String serviceAccount) {
     this(image, args, serviceAccount, List.of());

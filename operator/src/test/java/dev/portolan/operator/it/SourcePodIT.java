@@ -63,7 +63,7 @@ class SourcePodIT {
         .containsEntry(ScanReport.RUN_LABEL, run);
     assertThat(pod.getSpec().getHostNetwork()).as("absent or false").isNotEqualTo(Boolean.TRUE);
     assertThat(pod.getSpec().getContainers()).singleElement().satisfies(c -> {
-      assertThat(c.getArgs()).containsExactly("agent", "--node", podName);
+      assertThat(c.getArgs()).containsExactly("agent", "--node", podName, "--namespace", h.ns);
       assertThat(c.getSecurityContext().getCapabilities().getAdd()).containsExactly("NET_RAW");
     });
 
