@@ -217,15 +217,29 @@ class ChartTest {
   }
 
   @Test
+  void sourcePodAuthorsArePolicedWhereSourcePodsRunAndTheClusterServesPolicies() {
+    Map<String, Object> sourcePods = values("sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps"));
+    assertThat(render("1.30.0", sourcePods).find(ValidatingAdmissionPolicy.class, "-source-pod-authors")).isPresent();
+    assertThat(render("1.30.0", sourcePods).find(ValidatingAdmissionPolicyBinding.class, "-source-pod-authors"))
+        .hasValueSatisfying(b -> assertThat(b.getSpec().getValidationActions()).containsExactly("Deny"));
+    assertThat(render("1.29.9", sourcePods).find(ValidatingAdmissionPolicy.class, "-source-pod-authors")).isEmpty();
+    assertThat(render("1.30.0", Map.of()).find(ValidatingAdmissionPolicy.class, "-source-pod-authors")).isEmpty();
+    Map<String, Object> off = new java.util.LinkedHashMap<>(sourcePods);
+    off.put("sourcePods.admissionPolicy", false);
+    assertThat(render("1.30.0", off).find(ValidatingAdmissionPolicy.class, "-source-pod-authors")).isEmpty();
+  }
+
+  @Test
   void admissionPoliciesConfineTheAgentsWhereTheClusterServesThem() {
     // auto: Kubernetes 1.30 serves ValidatingAdmissionPolicy v1 and puts the node in the agents' tokens.
     assertThat(render().all(ValidatingAdmissionPolicy.class)).as("on %s", RenderedChart.KUBE_VERSION).isEmpty();
     assertThat(render("1.29.9", Map.of()).all(ValidatingAdmissionPolicy.class)).isEmpty();
     assertThat(render("1.31.0", values("scanner.admissionPolicy.enabled", false)).all(ValidatingAdmissionPolicy.class)).isEmpty();
     RenderedChart chart = render("1.30.0", values("sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps")));
-    List<ValidatingAdmissionPolicy> policies = chart.all(ValidatingAdmissionPolicy.class);
-    assertThat(policies).extracting(p -> p.getMetadata().getName())
-        .containsExactlyInAnyOrder("scan-portolan-agent-status", "scan-portolan-agent-pages");
+    assertThat(chart.all(ValidatingAdmissionPolicy.class)).extracting(p -> p.getMetadata().getName())
+        .containsExactlyInAnyOrder("scan-portolan-agent-status", "scan-portolan-agent-pages", "scan-portolan-source-pod-authors");
+    List<ValidatingAdmissionPolicy> policies = chart.all(ValidatingAdmissionPolicy.class).stream()
+        .filter(p -> p.getMetadata().getName().contains("-agent-")).toList();
     for (ValidatingAdmissionPolicy p : policies) {
       assertThat(p.getSpec().getFailurePolicy()).isEqualTo("Fail");
       assertThat(p.getSpec().getMatchConstraints().getNamespaceSelector()).as("explicit, never nil").isNotNull();
@@ -249,7 +263,8 @@ class ChartTest {
       assertThat(r.getResources()).containsExactly("scanreportpages");
       assertThat(r.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE");
     });
-    List<ValidatingAdmissionPolicyBinding> bindings = chart.all(ValidatingAdmissionPolicyBinding.class);
+    List<ValidatingAdmissionPolicyBinding> bindings = chart.all(ValidatingAdmissionPolicyBinding.class).stream()
+        .filter(b -> b.getMetadata().getName().contains("-agent-")).toList();
     assertThat(bindings).extracting(b -> b.getSpec().getPolicyName())
         .containsExactlyInAnyOrder("scan-portolan-agent-status", "scan-portolan-agent-pages");
     bindings.forEach(b -> assertThat(b.getSpec().getValidationActions()).containsExactly("Deny"));

@@ -58,7 +58,8 @@ class SourcePodAuthorsIT {
     api.createNamespace(B);
     RenderedChart chart = RenderedChart.render(RenderedChart.ADMISSION_POLICY_KUBE_VERSION, RenderedChart.values("sourcePods.enabled", true, "sourcePods.namespaces", List.of(A, B)));
     List<HasMetadata> admission = chart.objects().stream()
-        .filter(o -> o.getApiVersion().startsWith("admissionregistration.k8s.io/")).toList();
+        .filter(o -> o.getApiVersion().startsWith("admissionregistration.k8s.io/"))
+        .filter(o -> o.getMetadata().getName().endsWith("-source-pod-authors")).toList();
     assertThat(admission).as("the chart renders the policy and its binding").extracting(HasMetadata::getKind)
         .containsExactlyInAnyOrder("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
     admission.forEach(o -> admin.resource(o).create());

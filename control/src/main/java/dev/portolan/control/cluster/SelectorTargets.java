@@ -52,10 +52,7 @@ public final class SelectorTargets {
 
   /** The selector's namespace: the policy's for an empty one, every namespace for "*". */
   public static String namespace(Selector s, String policyNamespace) {
-    if (s.namespace() == null || s.namespace().isBlank()) {
-      return policyNamespace;
-    }
-    return "*".equals(s.namespace()) ? null : s.namespace();
+    return s.namespaceFor(policyNamespace);
   }
 
   private static boolean inNamespace(Selector s, HasMetadata o, String policyNamespace) {

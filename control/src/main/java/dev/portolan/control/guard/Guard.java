@@ -1,7 +1,6 @@
 package dev.portolan.control.guard;
 
 import dev.portolan.control.UsageException;
-import dev.portolan.control.cluster.SelectorTargets;
 import dev.portolan.control.schedule.Cron;
 import dev.portolan.control.target.AddressSet;
 import dev.portolan.control.target.PortSet;
@@ -173,7 +172,7 @@ public final class Guard {
         continue;
       }
       String kind = selector == targets.services() ? "services" : "pods";
-      String ns = SelectorTargets.namespace(selector, namespace);
+      String ns = selector.namespaceFor(namespace);
       if (ns == null && !grant.map(NamespaceGrant::reachesEveryNamespace).orElse(false)) {
         return Optional.of(new GuardDecision.Rejected(
             "NamespaceNotGranted",

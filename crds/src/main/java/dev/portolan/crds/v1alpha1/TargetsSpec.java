@@ -43,6 +43,14 @@ public record TargetsSpec(
     public Selector(String namespace, Map<String, String> matchLabels) {
       this(namespace, matchLabels, null);
     }
+
+    /** The namespace selected: the policy's for an empty one, null (every namespace) for "*". */
+    public String namespaceFor(String policyNamespace) {
+      if (namespace == null || namespace.isBlank()) {
+        return policyNamespace;
+      }
+      return "*".equals(namespace) ? null : namespace;
+    }
   }
 
   public List<String> cidrsOrEmpty() {
