@@ -95,6 +95,7 @@ public final class Harness implements AutoCloseable {
     if (cluster.hasCoreApi() && client.namespaces().withName(name).get() == null) {
       client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(name)
           .addToLabels("kubernetes.io/metadata.name", name).endMetadata().build()).create();
+      cluster.namespaceCreated(name);
     }
   }
 

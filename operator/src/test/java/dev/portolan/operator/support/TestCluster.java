@@ -87,6 +87,9 @@ public abstract class TestCluster implements AutoCloseable {
 
   public abstract boolean isMock();
 
+  /** Called when the test has made another namespace (a source pod's, a selector's). */
+  public void namespaceCreated(String name) {}
+
   @Override
   public abstract void close();
 
@@ -258,9 +261,37 @@ public abstract class TestCluster implements AutoCloseable {
    */
   static final class OnKubeApi extends Real {
     private static dev.portolan.testkit.KubeApi api;
+    private ChartIdentities identities;
 
     OnKubeApi(String label) {
       super(label);
+    }
+
+    /**
+     * The operator and the agent under test hold the tokens of the chart's own service accounts,
+     * bound by the chart's own roles: every request they make passes the chart's RBAC or fails.
+     */
+    @Override
+    public KubernetesClient newRecordedClient(String userAgent) {
+      String account = switch (userAgent) {
+        case ApiCalls.OPERATOR -> identities().operatorAccount();
+        case ApiCalls.AGENT -> identities().scannerAccount();
+        default -> throw new IllegalArgumentException(userAgent);
+      };
+      return api().as(namespace(), account, b -> b.withKubernetesSerialization(ApiSerialization.create()));
+    }
+
+    @Override
+    public void namespaceCreated(String name) {
+      identities().apply(name);
+    }
+
+    private synchronized ChartIdentities identities() {
+      if (identities == null) {
+        identities = new ChartIdentities(api(), namespace());
+        identities.apply();
+      }
+      return identities;
     }
 
     private static synchronized dev.portolan.testkit.KubeApi api() {
