@@ -9,6 +9,8 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import dev.portolan.control.guard.GuardConfig;
 import dev.portolan.control.guard.NamespaceGrant;
+import dev.portolan.operator.OperatorConfig;
+import dev.portolan.operator.cluster.SourcePodTemplate;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -200,6 +202,22 @@ class ChartTest {
     assertThat(env(operator, "PORTOLAN_SOURCE_POD_SERVICE_ACCOUNT")).isEqualTo("portolan-source");
     assertThat(env(operator, "PORTOLAN_SOURCE_POD_IMAGE")).isEqualTo("portolan:0.1.0");
     assertThat(env(operator, "PORTOLAN_SOURCE_POD_IMAGE_PULL_SECRETS")).isNull();
+    // Sized and placed from values, in the form the operator reads back (its own parsers).
+    assertThat(SourcePodTemplate.resources(env(operator, "PORTOLAN_SOURCE_POD_RESOURCES"), "resources"))
+        .satisfies(r -> {
+          assertThat(r.getRequests()).containsEntry("cpu", new io.fabric8.kubernetes.api.model.Quantity("200m"));
+          assertThat(r.getLimits()).containsEntry("memory", new io.fabric8.kubernetes.api.model.Quantity("1Gi"));
+        });
+    assertThat(env(operator, "PORTOLAN_SOURCE_POD_TOLERATIONS")).isNull();
+    assertThat(env(operator, "PORTOLAN_SOURCE_POD_NODE_SELECTOR")).isEqualTo("kubernetes.io/os=linux");
+    Container placed = operatorContainer(render(values("sourcePods.enabled", true, "sourcePods.namespaces", List.of("apps"),
+        "sourcePods.tolerations[0].key", "dedicated", "sourcePods.tolerations[0].operator", "Equal",
+        "sourcePods.tolerations[0].value", "scans", "sourcePods.tolerations[0].effect", "NoSchedule",
+        "sourcePods.nodeSelector.pool", "scanners")));
+    assertThat(SourcePodTemplate.tolerations(env(placed, "PORTOLAN_SOURCE_POD_TOLERATIONS"), "tolerations")).singleElement()
+        .satisfies(t -> assertThat(t.getValue()).isEqualTo("scans"));
+    assertThat(OperatorConfig.parseLabels(env(placed, "PORTOLAN_SOURCE_POD_NODE_SELECTOR"), "nodeSelector"))
+        .containsEntry("pool", "scanners").containsEntry("kubernetes.io/os", "linux");
     Container withSecrets = operatorContainer(render(values("imagePullSecrets[0].name", "regcred", "imagePullSecrets[1].name", "mirror")));
     assertThat(env(withSecrets, "PORTOLAN_SOURCE_POD_IMAGE_PULL_SECRETS")).isEqualTo("regcred,mirror");
   }

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -21,7 +22,7 @@ import java.util.concurrent.CountDownLatch;
 public final class OperatorMain {
   private final OperatorFlags flags;
 
-  private OperatorMain(OperatorFlags flags) {
+  OperatorMain(OperatorFlags flags) {
     this.flags = flags;
   }
 
@@ -50,12 +51,11 @@ public final class OperatorMain {
         .replanInterval(seconds(flags.number("--replan-seconds"), "--replan-seconds"))
         .targetLabelKeys(flags.list("--target-label-keys"))
         .openReports(flags.bool("--open-reports"));
-    if (!sourcePodImage.isBlank()) {
-      b.sourcePod(new SourcePodTemplate(sourcePodImage, sourcePodArgs, sourcePodServiceAccount, sourcePodImagePullSecrets));
-    } else {
-      SourcePodTemplate d = SourcePodTemplate.defaults(OperatorConfig.bundledEngineVersion());
-      b.sourcePod(new SourcePodTemplate(d.image(), sourcePodArgs, sourcePodServiceAccount, sourcePodImagePullSecrets));
-    }
+    String image = sourcePodImage.isBlank() ? SourcePodTemplate.defaults(OperatorConfig.bundledEngineVersion()).image() : sourcePodImage;
+    b.sourcePod(new SourcePodTemplate(image, sourcePodArgs, sourcePodServiceAccount, sourcePodImagePullSecrets).placed(
+        SourcePodTemplate.resources(flags.text("--source-pod-resources"), "--source-pod-resources"),
+        SourcePodTemplate.tolerations(flags.text("--source-pod-tolerations"), "--source-pod-tolerations"),
+        OperatorConfig.parseLabels(flags.text("--source-pod-node-selector"), "--source-pod-node-selector")));
     return b.build();
   }
 

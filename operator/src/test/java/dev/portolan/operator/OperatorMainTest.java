@@ -57,6 +57,33 @@ class OperatorMainTest {
   }
 
   @Test
+  @DisplayName("source pods' resources, tolerations and node selector: read as Kubernetes writes them, mistakes refused")
+  void sourcePodPlacement() {
+    var env = java.util.Map.of(
+        "PORTOLAN_SOURCE_POD_RESOURCES", "{\"requests\":{\"cpu\":\"200m\",\"memory\":\"384Mi\"},\"limits\":{\"memory\":\"1Gi\"}}",
+        "PORTOLAN_SOURCE_POD_TOLERATIONS", "[{\"key\":\"dedicated\",\"operator\":\"Equal\",\"value\":\"scans\",\"effect\":\"NoSchedule\"}]",
+        "PORTOLAN_SOURCE_POD_NODE_SELECTOR", "kubernetes.io/os=linux");
+    var template = new OperatorMain(OperatorFlags.parse(new String[0], env).flags()).config("portolan").sourcePod();
+    assertThat(template.resources().getRequests()).containsEntry("cpu", new io.fabric8.kubernetes.api.model.Quantity("200m"));
+    assertThat(template.resources().getLimits()).containsEntry("memory", new io.fabric8.kubernetes.api.model.Quantity("1Gi"));
+    assertThat(template.tolerations()).singleElement().satisfies(t -> {
+      assertThat(t.getKey()).isEqualTo("dedicated");
+      assertThat(t.getEffect()).isEqualTo("NoSchedule");
+    });
+    assertThat(template.nodeSelector()).containsExactly(java.util.Map.entry("kubernetes.io/os", "linux"));
+    var none = new OperatorMain(OperatorFlags.parse(new String[0], java.util.Map.of()).flags()).config("portolan").sourcePod();
+    assertThat(none.resources()).isNull();
+    assertThat(none.tolerations()).isEmpty();
+
+    assertUsage(run("--namespace", "p", "--source-pod-resources", "{\"requets\":{\"cpu\":\"1\"}}"), "unknown field 'requets'");
+    assertUsage(run("--namespace", "p", "--source-pod-resources", "{\"requests\":{\"cpu\":\"fast\"}}"), "cpu 'fast' is not a quantity");
+    assertUsage(run("--namespace", "p", "--source-pod-resources", "cpu=1"), "--source-pod-resources must be a container's resources object in JSON");
+    assertUsage(run("--namespace", "p", "--source-pod-tolerations", "{\"operator\":\"Exists\"}"), "--source-pod-tolerations must be a list of tolerations");
+    assertUsage(run("--namespace", "p", "--source-pod-tolerations", "[{\"opertor\":\"Exists\"}]"), "unknown field 'opertor'");
+    assertUsage(run("--namespace", "p", "--source-pod-node-selector", "os"), "--source-pod-node-selector");
+  }
+
+  @Test
   @DisplayName("--name=value works as --name value; a flag without its value and a stray argument are usage errors")
   void flagForms() {
     assertUsage(run("--namespace=portolan", "--metrics-port=70000"), "--metrics-port");

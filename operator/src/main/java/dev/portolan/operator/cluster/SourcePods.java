@@ -78,6 +78,8 @@ public final class SourcePods {
         .withServiceAccountName(template.serviceAccount())
         .withAutomountServiceAccountToken(true)
         .withImagePullSecrets(template.imagePullSecrets().stream().map(LocalObjectReference::new).toList())
+        .withTolerations(template.tolerations())
+        .withNodeSelector(template.nodeSelector().isEmpty() ? null : template.nodeSelector())
         .withNewSecurityContext()
         .withNewSeccompProfile("", "RuntimeDefault")
         .endSecurityContext()
@@ -85,6 +87,7 @@ public final class SourcePods {
         .withName("scanner")
         .withImage(template.image())
         .withArgs(template.argsFor(name, policy.getMetadata().getNamespace(), run))
+        .withResources(template.resources())
         // As the DaemonSet's agent: raw sockets need NET_RAW in the effective set, which
         // Kubernetes gives only to root (no ambient capabilities for other users); root here
         // holds NET_RAW and nothing else, on a read-only root filesystem.

@@ -42,6 +42,24 @@ class SourcePodsTest {
   }
 
   @Test
+  @DisplayName("the pod is sized and placed as the template says, and left to the scheduler when it says nothing")
+  void placement() {
+    var p = policy("from-shop", "shop").sourcePod(null, Map.of("app", "checkout")).build();
+    var resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+        .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("200m")).addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).build();
+    var toleration = new io.fabric8.kubernetes.api.model.TolerationBuilder().withKey("dedicated").withOperator("Exists").build();
+    var template = SourcePodTemplate.defaults("1").placed(resources, java.util.List.of(toleration), Map.of("pool", "scanners"));
+    var pod = SourcePods.desired(p, "from-shop-g1", template);
+    assertThat(pod.getSpec().getContainers().getFirst().getResources()).isEqualTo(resources);
+    assertThat(pod.getSpec().getTolerations()).containsExactly(toleration);
+    assertThat(pod.getSpec().getNodeSelector()).containsExactly(Map.entry("pool", "scanners"));
+    var plain = SourcePods.desired(p, "from-shop-g1", SourcePodTemplate.defaults("1"));
+    assertThat(plain.getSpec().getContainers().getFirst().getResources()).isNull();
+    assertThat(plain.getSpec().getTolerations()).isEmpty();
+    assertThat(plain.getSpec().getNodeSelector()).isNullOrEmpty();
+  }
+
+  @Test
   @DisplayName("an empty source namespace is the policy's")
   void defaultNamespace() {
     var p = policy("from-shop", "security").sourcePod(null, Map.of("app", "checkout")).build();
