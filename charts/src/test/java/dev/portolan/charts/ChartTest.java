@@ -223,6 +223,33 @@ class ChartTest {
   }
 
   @Test
+  void connectModeAgentsRunWithinPodSecurityRestrictedAndSynModeSaysWhyNot() {
+    DaemonSet connect = render(values("scanner.mode", "connect")).get(DaemonSet.class, "-scanner");
+    var pod = connect.getSpec().getTemplate().getSpec();
+    assertThat(PodSecurityRestricted.violations(pod)).as("scanner.mode=connect under restricted").isEmpty();
+    Container agent = pod.getContainers().getFirst();
+    assertThat(agent.getArgs()).contains("--connect", "--health-address=$(POD_IP)").doesNotContain("--health-address=$(HOST_IP)");
+    assertThat(env(agent, "POD_IP")).isNull(); // from the downward API, not a literal
+    assertThat(agent.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("POD_IP");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+    });
+    assertThat(pod.getHostNetwork()).isFalse();
+    assertThat(pod.getDnsPolicy()).isNull();
+
+    // The raw engine needs what restricted forbids; the checker sees each of it.
+    var syn = render().get(DaemonSet.class, "-scanner").getSpec().getTemplate().getSpec();
+    assertThat(PodSecurityRestricted.violations(syn)).contains(
+        "hostNetwork=true", "container scanner: runAsNonRoot must be true", "container scanner: runAsUser=0",
+        "container scanner: adds capability NET_RAW");
+    // The operator is unprivileged in either mode.
+    assertThat(PodSecurityRestricted.violations(render().get(Deployment.class, "-operator").getSpec().getTemplate().getSpec()))
+        .as("the operator under restricted").isEmpty();
+    assertRejected(values("scanner.mode", "connect", "scanner.privileged", true), "privileged");
+    assertRejected(values("scanner.mode", "stealth"), "mode");
+  }
+
+  @Test
   void scannerRoleOnlyReadsReportsWritesItsPagesAndPatchesStatus() {
     ClusterRole role = render().get(ClusterRole.class, "-scanner");
     assertThat(grants(role)).containsExactlyInAnyOrder(

@@ -68,6 +68,10 @@ class ImageIT {
     List<String> args = new ArrayList<>(ds.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs());
     args.add("--help"); // parses every option the chart passes, then prints the help instead of starting
     assertThat(run("portolan", args.toArray(String[]::new))).contains("--health-port", "--status-patch");
+    DaemonSet connect = RenderedChart.render(RenderedChart.values("scanner.mode", "connect")).get(DaemonSet.class, "-scanner");
+    List<String> connectArgs = new ArrayList<>(connect.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs());
+    connectArgs.add("--help");
+    assertThat(run("portolan", connectArgs.toArray(String[]::new))).contains("--connect");
   }
 
   @Test

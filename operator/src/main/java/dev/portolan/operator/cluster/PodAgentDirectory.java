@@ -1,5 +1,6 @@
 package dev.portolan.operator.cluster;
 
+import dev.portolan.crds.v1alpha1.ScanReportSpec.Vantage;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -48,6 +50,40 @@ public final class PodAgentDirectory implements AgentDirectory {
     }
     return out;
   }
+
+  @Override
+  public Optional<Vantage> podVantage(Collection<String> nodes) {
+    return podVantage(client.pods().inNamespace(namespace).withLabels(agentLabels).list().getItems(), nodes);
+  }
+
+  /**
+   * The vantage of the ready agent pods on {@code nodes} that are not on their node's network:
+   * their namespace, the labels NetworkPolicies select them by (without the per-revision labels a
+   * DaemonSet adds) and their pod addresses. Empty when those agents use their nodes' network.
+   */
+  public static Optional<Vantage> podVantage(Collection<Pod> pods, Collection<String> nodes) {
+    List<Pod> onPodNetwork = pods.stream()
+        .filter(PodAgentDirectory::isReady)
+        .filter(p -> nodes.contains(p.getSpec().getNodeName()))
+        .filter(p -> !Boolean.TRUE.equals(p.getSpec().getHostNetwork()))
+        .sorted(java.util.Comparator.comparing(p -> p.getSpec().getNodeName()))
+        .toList();
+    if (onPodNetwork.isEmpty()) {
+      return Optional.empty();
+    }
+    Pod first = onPodNetwork.getFirst();
+    Map<String, String> labels = new java.util.TreeMap<>(first.getMetadata().getLabels() == null ? Map.of() : first.getMetadata().getLabels());
+    PER_REVISION_LABELS.forEach(labels::remove);
+    List<String> addresses = onPodNetwork.stream()
+        .map(p -> p.getStatus().getPodIP())
+        .filter(ip -> ip != null && !ip.isBlank())
+        .distinct().toList();
+    return Optional.of(new Vantage(Vantage.POD, first.getMetadata().getNamespace(), labels, null,
+        addresses.isEmpty() ? null : addresses));
+  }
+
+  /** Labels that differ between a DaemonSet's pods and revisions: no NetworkPolicy should select on them. */
+  private static final List<String> PER_REVISION_LABELS = List.of("controller-revision-hash", "pod-template-generation", "pod-template-hash");
 
   /** Nodes of the agent pods that are running and Ready, sorted, once each. */
   public static List<String> nodesOf(Collection<Pod> pods) {

@@ -315,7 +315,8 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
   /**
    * The run's addresses resolved against the cluster as it is now: what owns each, which
    * expectations select it, what NetworkPolicies let the vantage point reach (a source pod's
-   * namespace and labels, or the nodes of the planned agents).
+   * namespace and labels, the planned agents' pods when they run on the pod network, or else
+   * their nodes).
    */
   private RunResolution resolve(ScanPolicy policy, GuardDecision.Accepted decision, List<ShardAssignment> shards, ClusterSnapshot snapshot) {
     ScanPolicySpec spec = policy.getSpec();
@@ -327,18 +328,23 @@ public final class ScanPolicyReconciler implements Reconciler<ScanPolicy>, Clean
     } else {
       java.util.Set<String> planned = new java.util.HashSet<>();
       shards.forEach(sh -> planned.add(sh.node()));
-      List<String> addresses = new ArrayList<>();
-      for (var n : snapshot.nodes()) {
-        if (planned.contains(n.getMetadata().getName()) && n.getStatus() != null && n.getStatus().getAddresses() != null) {
-          n.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType())).forEach(a -> addresses.add(a.getAddress()));
-        }
-      }
-      vantage = new Vantage(Vantage.NODE, null, null, null, addresses.isEmpty() ? null : addresses);
+      // Agents on the pod network (scanner.mode connect) probe as their pods; others as their nodes.
+      vantage = d.agents().podVantage(planned).orElseGet(() -> nodeVantage(planned, snapshot));
     }
     if (!d.cluster().enabled()) {
       return RunResolution.none(vantage);
     }
     return RunResolution.resolve(spec.expectations(), ns, decision.scope().hosts(), decision.ports(), snapshot, vantage, d.labels());
+  }
+
+  private static Vantage nodeVantage(Set<String> planned, ClusterSnapshot snapshot) {
+    List<String> addresses = new ArrayList<>();
+    for (var n : snapshot.nodes()) {
+      if (planned.contains(n.getMetadata().getName()) && n.getStatus() != null && n.getStatus().getAddresses() != null) {
+        n.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType())).forEach(a -> addresses.add(a.getAddress()));
+      }
+    }
+    return new Vantage(Vantage.NODE, null, null, null, addresses.isEmpty() ? null : addresses);
   }
 
   /** A Pod-sourced run in progress has its pod; one deleted by hand is started again to resume. */

@@ -35,6 +35,29 @@ class PodAgentDirectoryTest {
     assertThat(PodAgentDirectory.nodesOf(pods)).containsExactly("node-a", "node-c");
   }
 
+  private static Pod onNetwork(String node, Boolean hostNetwork, String ip) {
+    return new PodBuilder(agent(node, "Running", "True", false))
+        .editMetadata().withNamespace("portolan").withLabels(Map.of("app.kubernetes.io/component", "scanner",
+            "controller-revision-hash", "5d8f", "pod-template-generation", "3")).endMetadata()
+        .editSpec().withHostNetwork(hostNetwork).endSpec()
+        .editStatus().withPodIP(ip).endStatus().build();
+  }
+
+  @Test
+  @DisplayName("agents on the pod network probe as their pods: namespace, stable labels, pod addresses")
+  void podVantage() {
+    List<Pod> pods = List.of(onNetwork("node-b", false, "10.244.2.9"), onNetwork("node-a", null, "10.244.1.7"),
+        onNetwork("node-c", false, "10.244.3.3"));
+    var v = PodAgentDirectory.podVantage(pods, java.util.Set.of("node-a", "node-b")).orElseThrow();
+    assertThat(v.kind()).isEqualTo("Pod");
+    assertThat(v.namespace()).isEqualTo("portolan");
+    assertThat(v.labels()).containsExactly(Map.entry("app.kubernetes.io/component", "scanner"));
+    assertThat(v.addresses()).containsExactly("10.244.1.7", "10.244.2.9");
+    // On their nodes' network (the raw engine) they probe as the nodes: no pod vantage.
+    assertThat(PodAgentDirectory.podVantage(List.of(onNetwork("node-a", true, "10.0.0.5")), java.util.Set.of("node-a"))).isEmpty();
+    assertThat(PodAgentDirectory.podVantage(pods, java.util.Set.of("node-z"))).isEmpty();
+  }
+
   @Test
   @DisplayName("a node selector matches when the node carries every label it names")
   void selector() {

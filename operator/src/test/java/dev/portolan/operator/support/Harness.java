@@ -102,7 +102,9 @@ public final class Harness implements AutoCloseable {
   public static Pod agentPod(String node, boolean ready) {
     return new PodBuilder()
         .withNewMetadata().withName("agent-" + node).withLabels(OperatorConfig.DEFAULT_AGENT_SELECTOR).endMetadata()
-        .withNewSpec().withNodeName(node).addNewContainer().withName("agent").withImage("portolan:test").endContainer().endSpec()
+        // The chart's default (scanner.mode syn): agents on their node's network.
+        .withNewSpec().withNodeName(node).withHostNetwork(true)
+        .addNewContainer().withName("agent").withImage("portolan:test").endContainer().endSpec()
         .withNewStatus().withPhase("Running")
         .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
         .endStatus()

@@ -98,7 +98,12 @@ class AgentInLabIT {
   }
 
   static AgentServer agent(String node, java.util.function.Consumer<String> log) throws Exception {
-    ScannerFactory.Options engine = new ScannerFactory.Options(PathResolver.Overrides.none(), Optional.empty(), false, ConnectScanner.DEFAULT_CONCURRENCY);
+    return agent(node, log, false);
+  }
+
+  /** {@code connect}: the agent as the chart's scanner.mode connect runs it (agent --connect). */
+  static AgentServer agent(String node, java.util.function.Consumer<String> log, boolean connect) throws Exception {
+    ScannerFactory.Options engine = new ScannerFactory.Options(PathResolver.Overrides.none(), Optional.empty(), connect, ConnectScanner.DEFAULT_CONCURRENCY);
     // Two namespaces, as the chart passes the operator's: one informer each.
     return AgentServer.start(client, new Agent.Config(node, "elsewhere, " + NS, Agent.StatusPatch.MERGE, engine, Duration.ofMillis(500)), 0, log);
   }
@@ -149,6 +154,23 @@ class AgentInLabIT {
     assertThat(status.phase()).isEqualTo(RunPhase.Succeeded);
     assertThat(status.summary().open()).isEqualTo(OPEN.size());
     assertThat(status.summary().probesSent()).isGreaterThanOrEqualTo(2048L * 2);
+  }
+
+  @Test
+  @DisplayName("an agent in connect mode (no raw sockets, as under Pod Security restricted) finds the same open ports and says how")
+  void connectMode() throws Exception {
+    newRun("connect-mode", List.of("node-a"), 4000);
+    AgentServer a = agent("node-a", m -> {}, true);
+    try {
+      await().atMost(Duration.ofSeconds(90)).until(() -> shards("connect-mode").values().stream()
+          .anyMatch(s -> RunPhase.Succeeded.equals(s.phase())));
+    } finally {
+      a.close();
+    }
+    ShardStatus shard = shards("connect-mode").get("0");
+    assertThat(shard.discovery()).isEqualTo("Connect");
+    assertThat(shard.position()).isEqualTo(shard.total());
+    assertThat(found("connect-mode")).isEqualTo(OPEN);
   }
 
   @Test
