@@ -54,6 +54,42 @@ public final class ScopePermutation {
     return c;
   }
 
+  /**
+   * The position of {@code element} in the keyed order: the inverse of {@link #at}, so that a reply
+   * can be traced to the probe that asked for it. Cycle walking inverts as it encrypts: decrypt
+   * until the value falls inside [0, n).
+   */
+  public long indexOf(long element) {
+    if (element < 0 || element >= n) {
+      throw new IllegalArgumentException(element + " is outside [0, " + n + ")");
+    }
+    long m = decrypt(element);
+    while (m >= n) {
+      m = decrypt(m);
+    }
+    return m;
+  }
+
+  /** The rounds of {@link #encrypt} undone in reverse order. */
+  private long decrypt(long c) {
+    long left = c % a;
+    long right = c / a;
+    // Each round mapped (left, right) to (right, left + f(right) mod m); undone: (right - f(left) mod m, left).
+    long t = right - reduce(mix(left ^ k4), b);
+    right = left;
+    left = t < 0 ? t + b : t;
+    t = right - reduce(mix(left ^ k3), a);
+    right = left;
+    left = t < 0 ? t + a : t;
+    t = right - reduce(mix(left ^ k2), b);
+    right = left;
+    left = t < 0 ? t + b : t;
+    t = right - reduce(mix(left ^ k1), a);
+    right = left;
+    left = t < 0 ? t + a : t;
+    return a * right + left;
+  }
+
   private long encrypt(long m) {
     long left = m % a;
     long right = m / a;

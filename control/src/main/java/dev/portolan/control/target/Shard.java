@@ -43,6 +43,12 @@ public record Shard(int index, int count) {
     return index + i * count;
   }
 
+  /** The shard's own position {@code i} of a position in the whole keyed order; -1 when another shard's. */
+  public long local(long position) {
+    long d = position - index;
+    return d < 0 || d % count != 0 ? -1 : d / count;
+  }
+
   @Override
   public String toString() {
     return (index + 1) + "/" + count;

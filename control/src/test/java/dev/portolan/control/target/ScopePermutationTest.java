@@ -232,4 +232,24 @@ class ScopePermutationTest {
     assertThatThrownBy(() -> new ScopePermutation(0, 1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new ScopePermutation(-5, 1)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "n = {0}")
+  @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 7, 10, 97, 1000, 4096, 65_537, 100_003})
+  @org.junit.jupiter.api.DisplayName("indexOf inverts at: every element maps back to the position that produced it")
+  void inverse(long n) {
+    for (long seed : new long[] {0, 42, -7, Long.MAX_VALUE}) {
+      ScopePermutation p = new ScopePermutation(n, seed);
+      for (long i = 0; i < n; i++) {
+        org.assertj.core.api.Assertions.assertThat(p.indexOf(p.at(i))).as("n=%d seed=%d i=%d", n, seed, i).isEqualTo(i);
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  @org.junit.jupiter.api.DisplayName("indexOf refuses what is not an element")
+  void inverseDomain() {
+    ScopePermutation p = new ScopePermutation(10, 1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.indexOf(10)).isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.indexOf(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -11,6 +11,7 @@ import dev.portolan.crds.v1alpha1.ScanReportPage;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
+import dev.portolan.scanner.engine.Checkpoint;
 import dev.portolan.scanner.engine.ScanCounters;
 import dev.portolan.scanner.engine.ScanSummary;
 import dev.portolan.scanner.engine.ScannerFactory;
@@ -301,7 +302,10 @@ public final class Agent implements AutoCloseable {
 
     /** Saves pending findings as pages, then the progress: never a position ahead of its findings. */
     synchronized void report(RunPhase phase, ShardRunner r, ScanSummary summary, String message) {
-      long position = summary != null ? summary.resumeFrom() : r.safePosition();
+      // A finished shard's totals are its summary's; anything less resumes from a checkpoint, whose
+      // counts leave out what a resumed scan will probe (and count) again.
+      Checkpoint checkpoint = summary != null && summary.completed() ? null : r.checkpoint();
+      long position = checkpoint == null ? summary.resumeFrom() : checkpoint.position();
       if (!pending.isEmpty()) {
         for (List<Finding> chunk : FindingPages.split(new ArrayList<>(pending))) {
           pages++;
@@ -313,9 +317,8 @@ public final class Agent implements AutoCloseable {
         }
         pending.clear();
       }
-      ScanCounters c = r.counters();
-      long sent = nz(before == null ? null : before.probesSent()) + (summary != null ? summary.probesSent() : c == null ? 0 : c.sent());
-      long closedPorts = nz(before == null ? null : before.closed()) + (summary != null ? summary.closed() : c == null ? 0 : c.closed());
+      long sent = nz(before == null ? null : before.probesSent()) + (checkpoint == null ? summary.probesSent() : checkpoint.sent());
+      long closedPorts = nz(before == null ? null : before.closed()) + (checkpoint == null ? summary.closed() : checkpoint.closed());
       Long filtered = summary == null ? null : nz(before == null ? null : before.filtered()) + summary.filtered();
       String now = Instant.now().toString();
       boolean done = phase.terminal();

@@ -22,6 +22,7 @@ import dev.portolan.scanner.probe.EndpointQueue;
 import dev.portolan.scanner.probe.Validator;
 import java.io.IOException;
 import java.time.Duration;
+import dev.portolan.scanner.engine.Checkpoint;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
@@ -208,6 +209,16 @@ public final class ShardRunner {
     while (samples.size() > 10_000) {
       samples.removeFirst();
     }
+  }
+
+  /**
+   * The latest resume point at or before {@link #safePosition} with the counts that go with it:
+   * added to a resumed scan's counts, they count every target once (see ProgressLedger).
+   */
+  public Checkpoint checkpoint() {
+    long safe = safePosition();
+    Scanner s = scanner;
+    return s == null ? new Checkpoint(plan.resumeFrom(), 0, 0) : s.checkpoint(safe);
   }
 
   /**

@@ -51,6 +51,27 @@ public final class ConnectScanner implements Scanner {
     return "connect";
   }
 
+  /** Resume points with exact counts, by place (a connect makes every attempt at once). */
+  private volatile ProgressLedger ledger;
+  /** Places whose connects have not ended: no resume point passes one. */
+  private final java.util.concurrent.ConcurrentSkipListSet<Long> inFlightPlaces = new java.util.concurrent.ConcurrentSkipListSet<>();
+
+  @Override
+  public Checkpoint checkpoint(long safe) {
+    ProgressLedger l = ledger;
+    if (l == null) {
+      return Scanner.super.checkpoint(safe);
+    }
+    long passes = plan.retries() + 1L;
+    long place = safe / passes;
+    Long oldest = inFlightPlaces.isEmpty() ? null : inFlightPlaces.first();
+    if (oldest != null) {
+      place = Math.min(place, oldest);
+    }
+    Checkpoint c = l.placeCheckpoint(place);
+    return new Checkpoint(c.position() * passes, c.sent(), c.closed());
+  }
+
   @Override
   public ScanSummary run(ScanListener listener) throws IOException {
     Instant started = Instant.now();
@@ -61,6 +82,8 @@ public final class ConnectScanner implements Scanner {
     // Positions count over passes as in the SYN engine; a connect makes every attempt at once.
     long from = Math.min(plan.resumeFrom() / (plan.retries() + 1L), shardLength);
     counters.position = from * (plan.retries() + 1L);
+    ProgressLedger ledger = new ProgressLedger(shardLength, from);
+    this.ledger = ledger;
     ScanSpace space = plan.space();
     ScopePermutation order = plan.permutation();
     RateLimiter limiter = new RateLimiter(plan.rate(), ticker);
@@ -76,20 +99,26 @@ public final class ConnectScanner implements Scanner {
           long index = order.at(plan.shard().position(i));
           int address = space.addressAt(index);
           int port = space.portAt(index);
+          long place = i;
           inFlight.acquireUninterruptibly();
+          inFlightPlaces.add(place);
           pool.execute(
               () -> {
                 try {
-                  PortResult r = probe(address, port, timeoutMillis);
+                  PortResult r = probe(address, port, timeoutMillis, place);
                   switch (r.state()) {
                     case OPEN -> counters.open.increment();
-                    case CLOSED -> counters.closed.increment();
+                    case CLOSED -> {
+                      counters.closed.increment();
+                      ledger.closed(place);
+                    }
                     case FILTERED -> filtered.increment();
                   }
                   if (plan.reports(r.state(), index)) {
                     delivery.deliver(r);
                   }
                 } finally {
+                  inFlightPlaces.remove(place);
                   inFlight.release();
                 }
               });
@@ -120,10 +149,11 @@ public final class ConnectScanner implements Scanner {
         java.time.Duration.ofNanos(ticker.nanoTime() - counters.startNanos));
   }
 
-  private PortResult probe(int address, int port, int timeoutMillis) {
+  private PortResult probe(int address, int port, int timeoutMillis, long place) {
     String reason = PortState.FILTERED.defaultReason();
     for (int attempt = 0; attempt <= plan.retries(); attempt++) {
       counters.sent.increment();
+      ledger.sent(place);
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(InetAddress.getByAddress(bytes(address)), port), timeoutMillis);
         s.setSoLinger(true, 0);

@@ -13,6 +13,15 @@ public interface Scanner {
   /** Live counters for progress and checkpoints. */
   ScanCounters counters();
 
+  /**
+   * The latest resume point at or before {@code safe} with the counts that go with it (see
+   * {@link ProgressLedger}); a scan that keeps no ledger answers {@code safe} with its live counts.
+   */
+  default Checkpoint checkpoint(long safe) {
+    ScanCounters c = counters();
+    return new Checkpoint(safe, c.sent(), c.closed());
+  }
+
   /** "syn", "syn (dry run)" or "connect". */
   String method();
 }

@@ -61,6 +61,15 @@ public final class SynScanner implements Scanner {
     return rx == null ? "syn (dry run)" : "syn";
   }
 
+  /** Resume points with exact counts; made when the run starts. */
+  private volatile ProgressLedger ledger;
+
+  @Override
+  public Checkpoint checkpoint(long safe) {
+    ProgressLedger l = ledger;
+    return l == null ? Scanner.super.checkpoint(safe) : l.checkpoint(safe);
+  }
+
   @Override
   public ScanSummary run(ScanListener listener) throws IOException {
     Instant started = Instant.now();
@@ -69,6 +78,7 @@ public final class SynScanner implements Scanner {
     long shardLength = plan.shardLength();
     long resume = Math.min(plan.resumeFrom(), plan.totalPositions());
     counters.position = resume;
+    ledger = new ProgressLedger(shardLength, resume);
     Thread receiver = null;
     long drops = 0;
     try (Delivery delivery = new Delivery(listener)) {
@@ -143,6 +153,8 @@ public final class SynScanner implements Scanner {
       // those before had all their passes up to the interrupted one, and their answers are
       // already reported, so probing them again would report them twice.
       long i = resume % shardLength;
+      ProgressLedger ledger = this.ledger;
+      ledger.boundary(base + i, counters.sent());
       while (i < shardLength && !stopRequested) {
         int granted = limiter.acquire((int) Math.min(shardLength - i, RateLimiter.MAX_BATCH));
         if (granted == 0) {
@@ -150,7 +162,11 @@ public final class SynScanner implements Scanner {
           break;
         }
         int sent = 0;
+        long sentBefore = counters.sent();
         while (sent < granted && i < shardLength) {
+          if (ledger.isBoundary(i)) {
+            ledger.boundary(base + i, sentBefore + sent);
+          }
           long index = order.at(shard.position(i));
           i++;
           if (pass > 0 && responses.contains(index)) {
@@ -218,6 +234,7 @@ public final class SynScanner implements Scanner {
 
   private Thread startReceiver(Delivery delivery) {
     TcpReply reply = new TcpReply();
+    ProgressLedger ledger = this.ledger;
     ScanSpace space = plan.space();
     int ourIp = path.sourceIp();
     int low = plan.sourcePortLow();
@@ -261,6 +278,7 @@ public final class SynScanner implements Scanner {
                     System.currentTimeMillis()));
           } else {
             counters.closed.increment();
+            ledger.closed(plan.shard().local(plan.permutation().indexOf(index)));
             if (reportClosed || (watching && plan.reports(PortState.CLOSED, index))) {
               delivery.deliver(
                   new PortResult(

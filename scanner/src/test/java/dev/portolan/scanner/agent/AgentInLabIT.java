@@ -42,6 +42,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The agent against fabric8's mock API server (CRUD mode, CRDs loaded so the status subresource
@@ -103,9 +105,13 @@ class AgentInLabIT {
 
   /** {@code connect}: the agent as the chart's scanner.mode connect runs it (agent --connect). */
   static AgentServer agent(String node, java.util.function.Consumer<String> log, boolean connect) throws Exception {
+    return agent(client, node, log, connect);
+  }
+
+  static AgentServer agent(KubernetesClient api, String node, java.util.function.Consumer<String> log, boolean connect) throws Exception {
     ScannerFactory.Options engine = new ScannerFactory.Options(PathResolver.Overrides.none(), Optional.empty(), connect, ConnectScanner.DEFAULT_CONCURRENCY);
     // Two namespaces, as the chart passes the operator's: one informer each.
-    return AgentServer.start(client, new Agent.Config(node, "elsewhere, " + NS, Agent.StatusPatch.MERGE, engine, Duration.ofMillis(500)), 0, log);
+    return AgentServer.start(api, new Agent.Config(node, "elsewhere, " + NS, Agent.StatusPatch.MERGE, engine, Duration.ofMillis(500)), 0, log);
   }
 
   static ScanReport get(String run) {
@@ -212,6 +218,47 @@ class AgentInLabIT {
     assertThat(status.summary().open()).isEqualTo(OPEN.size());
     long findingsInPages = pages("restart").stream().mapToLong(p -> p.getSpec().findings().size()).sum();
     assertThat(findingsInPages).as("a finding reported twice in pages is deduplicated by the aggregator").isGreaterThanOrEqualTo(OPEN.size());
+    // Every target of the lab answers (an open port, or the kernel's reset): the counts across the
+    // restart add up to the targets, none counted twice for the stretch probed again after it.
+    long targets = done.total() / 2; // two passes (retries 1) over every target
+    assertThat(done.closed()).as("closed ports across the restart (open: %s)", OPEN.size()).isEqualTo(targets - OPEN.size());
+    assertThat(done.probesSent()).as("probes sent across the restart").isBetween(targets, 2 * targets);
+  }
+
+  @ParameterizedTest(name = "connect: {0}")
+  @ValueSource(booleans = {false, true})
+  @DisplayName("an agent killed mid-shard (its last save a periodic one) resumes without counting any target twice")
+  void killedResumes(boolean connect) throws Exception {
+    String run = connect ? "killed-connect" : "killed";
+    newRun(run, List.of("node-a"), 800);
+    // Its own connection to the API server: cut, it is the process dying with nothing more saved.
+    KubernetesClient doomed = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(client.getConfiguration()).build();
+    AgentServer first = agent(doomed, "node-a", m -> {}, connect);
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        ShardStatus s = shards(run).get("0");
+        return s != null && s.position() != null && s.position() > 2000;
+      });
+    } finally {
+      doomed.close();
+      first.close();
+    }
+    ShardStatus saved = shards(run).get("0");
+    assertThat(saved.phase()).isEqualTo(RunPhase.Running);
+    assertThat(saved.position()).isLessThan(saved.total());
+
+    AgentServer second = agent("node-a", m -> {}, connect);
+    try {
+      await().atMost(Duration.ofSeconds(90)).until(() -> RunPhase.Succeeded.equals(shards(run).get("0").phase()));
+    } finally {
+      second.close();
+    }
+    ShardStatus done = shards(run).get("0");
+    assertThat(found(run)).isEqualTo(OPEN);
+    long targets = done.total() / 2; // two passes (retries 1) over every target
+    assertThat(done.closed()).as("closed ports across the kill (open: %s; saved at %s of %s)", OPEN.size(), saved.position(), saved.total())
+        .isEqualTo(targets - OPEN.size());
+    assertThat(done.probesSent()).as("probes sent across the kill").isBetween(targets, 2 * targets);
   }
 
   @Test
