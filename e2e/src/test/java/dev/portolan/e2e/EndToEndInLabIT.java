@@ -78,7 +78,9 @@ import org.junit.jupiter.api.extension.TestWatcher;
  *       JSON merge patch (value {@code scanner.statusPatch: merge}), and on top of the chart the
  *       operator gets a kubeconfig, {@code PORTOLAN_SERVER_SIDE_APPLY=false} and the two nodes'
  *       agents as ready ({@code PORTOLAN_AGENT_NODES}); leader election is off (the mock does not
- *       answer its permission check). SSA and real pods are the real-API tier's.
+ *       answer its permission check). The failsafe execution {@code real-api} runs the same test on
+ *       the real API server tier ({@link LabKubeApi}): the chart's RBAC applied, each process on its
+ *       own service account's token, SSA, leader election, agent pods and Nodes the operator reads.
  *   <li>The API server listens on 0.0.0.0, so in NAME-t it also answers at every 198.18.x.y; its
  *       port is ephemeral (as is the operator's metrics port), above every port the policy lists,
  *       so the scan never meets it.
@@ -149,6 +151,17 @@ class EndToEndInLabIT {
     if (system != null) {
       system.close();
     }
+  }
+
+  @Test
+  @DisplayName("on the real API server: every agent applied its own shard under its own field manager, and the operator held the Lease")
+  void realIdentities() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(system.realApi(), "the real API server tier's (the mock has no SSA, no leases)");
+    ScanReport run = client().resources(ScanReport.class).inNamespace(NS).withName(RUN).get();
+    assertThat(run.getMetadata().getManagedFields()).extracting(f -> f.getManager())
+        .contains("portolan-agent-" + NODES.get(0), "portolan-agent-" + NODES.get(1));
+    assertThat(client().leases().inNamespace(LabSystem.OPERATOR_NS).list().getItems())
+        .anySatisfy(l -> assertThat(l.getSpec().getHolderIdentity()).isNotBlank());
   }
 
   @Test

@@ -119,6 +119,28 @@ final class LabChart {
     return operator().getPorts().getFirst().getContainerPort();
   }
 
+  /** The identities the chart makes: its service accounts, roles and bindings, as rendered. */
+  List<HasMetadata> identities() {
+    return objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.ServiceAccount
+        || o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole || o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding
+        || o instanceof io.fabric8.kubernetes.api.model.rbac.Role || o instanceof io.fabric8.kubernetes.api.model.rbac.RoleBinding).toList();
+  }
+
+  /** The service account the operator Deployment's pods run as. */
+  String operatorAccount() {
+    return named(Deployment.class, "-operator").getSpec().getTemplate().getSpec().getServiceAccountName();
+  }
+
+  /** The service account the DaemonSet's pods run as. */
+  String agentAccount() {
+    return named(DaemonSet.class, "-scanner").getSpec().getTemplate().getSpec().getServiceAccountName();
+  }
+
+  /** The labels the DaemonSet gives its pods (what the operator selects agents by). */
+  java.util.Map<String, String> agentPodLabels() {
+    return named(DaemonSet.class, "-scanner").getSpec().getTemplate().getMetadata().getLabels();
+  }
+
   private Container operator() {
     return named(Deployment.class, "-operator").getSpec().getTemplate().getSpec().getContainers().getFirst();
   }

@@ -55,7 +55,10 @@ final class LabSystem implements AutoCloseable {
   private final List<LabProcess> processes = new ArrayList<>();
   private final List<ServerSocket> listeners = new ArrayList<>();
   private LabApiServer api;
+  private LabKubeApi kube;
   private LabServices services;
+  /** The real API server tier (system property portolan.e2e.tier=kubeapi) instead of fabric8's mock. */
+  private static final boolean REAL_API = "kubeapi".equals(System.getProperty("portolan.e2e.tier"));
 
   private LabSystem(Path work) {
     this.work = work;
@@ -89,26 +92,51 @@ final class LabSystem implements AutoCloseable {
     Path logs = Files.createDirectories(work.resolve("logs"));
     List<String> all = new ArrayList<>(List.of(namespaces));
     all.add(OPERATOR_NS);
-    api = LabApiServer.start(all.toArray(String[]::new));
     // The processes run what the chart renders (values-e2e.yaml), through the image's entry points.
     int metricsPort = freePort();
-    LabChart chart = LabChart.render(root(), resourcePath("values-e2e.yaml"),
-        Map.of("operator.metricsPort", metricsPort, "scanner.healthPort", AGENT_HEALTH_PORT), OPERATOR_NS, work,
+    Map<String, Object> sets = new LinkedHashMap<>(Map.of("operator.metricsPort", metricsPort, "scanner.healthPort", AGENT_HEALTH_PORT));
+    if (REAL_API) {
+      // A real server has what the mock lacks: server-side apply, and the Lease permission check.
+      sets.put("scanner.statusPatch", "apply");
+      sets.put("operator.leaderElection", true);
+    }
+    LabChart chart = LabChart.render(root(), resourcePath("values-e2e.yaml"), sets, OPERATOR_NS, work,
         jar("portolan.agent.jar"), jar("portolan.operator.jar"));
+    Map<String, String> operatorEnv = new LinkedHashMap<>(chart.operatorEnv(OPERATOR_NS));
+    List<Path> agentKubeconfigs = new ArrayList<>();
+    if (REAL_API) {
+      kube = LabKubeApi.start(all.toArray(String[]::new));
+      kube.applyIdentities(chart.identities());
+      for (int n = 1; n <= NODES.size(); n++) {
+        kube.registerAgent(OPERATOR_NS, NODES.get(n - 1), nodeAddress(n), chart.agentPodLabels());
+      }
+      // Each process holds its own service account's token: RBAC decides every request.
+      operatorEnv.put("KUBECONFIG", kube.kubeconfig(OPERATOR_NS, chart.operatorAccount(), work.resolve("kubeconfig-operator")).toString());
+      Path socket = work.resolve("kubeapi.sock");
+      processes.add(LabProcess.start("bridge", null, kube.bridgeServerSide(socket), Map.of(), logs));
+      for (int n = 1; n <= NODES.size(); n++) {
+        processes.add(LabProcess.start("bridge-" + NODES.get(n - 1), lab + "-n" + n, kube.bridgeNodeSide(socket), Map.of(), logs));
+        agentKubeconfigs.add(kube.kubeconfig(OPERATOR_NS, chart.agentAccount(), work.resolve("kubeconfig-" + NODES.get(n - 1))));
+      }
+    } else {
+      api = LabApiServer.start(all.toArray(String[]::new));
+      // What a lab without a cluster needs on top of the chart: a kubeconfig instead of the pod's
+      // service account, merge patches (the mock has no server-side apply), and the agents named
+      // (they are processes, not pods the operator could read).
+      operatorEnv.put("KUBECONFIG", api.kubeconfig(work.resolve("kubeconfig-operator"), "127.0.0.1", OPERATOR_NS).toString());
+      operatorEnv.put("PORTOLAN_SERVER_SIDE_APPLY", "false");
+      operatorEnv.put("PORTOLAN_AGENT_NODES", String.join(",", NODES));
+      for (int n = 1; n <= NODES.size(); n++) {
+        agentKubeconfigs.add(api.kubeconfig(work.resolve("kubeconfig-" + NODES.get(n - 1)), nodeGateway(n), OPERATOR_NS));
+      }
+    }
 
     // The three JVMs start at once (the slow part on a small machine) while the services come up.
-    Map<String, String> operatorEnv = new LinkedHashMap<>(chart.operatorEnv(OPERATOR_NS));
-    // What a lab without a cluster needs on top of the chart: a kubeconfig instead of the pod's
-    // service account, merge patches (the mock has no server-side apply), and the agents named
-    // (they are processes, not pods the operator could read).
-    operatorEnv.put("KUBECONFIG", api.kubeconfig(work.resolve("kubeconfig-operator"), "127.0.0.1", OPERATOR_NS).toString());
-    operatorEnv.put("PORTOLAN_SERVER_SIDE_APPLY", "false");
-    operatorEnv.put("PORTOLAN_AGENT_NODES", String.join(",", NODES));
     processes.add(LabProcess.start("operator", null, chart.operatorCommand(), operatorEnv, logs));
     for (int n = 1; n <= NODES.size(); n++) {
       String node = NODES.get(n - 1);
       Map<String, String> agentEnv = new LinkedHashMap<>(chart.agentEnv(node, nodeAddress(n)));
-      agentEnv.put("KUBECONFIG", api.kubeconfig(work.resolve("kubeconfig-" + node), nodeGateway(n), OPERATOR_NS).toString());
+      agentEnv.put("KUBECONFIG", agentKubeconfigs.get(n - 1).toString());
       processes.add(LabProcess.start("agent-" + node, lab + "-n" + n, chart.agentCommand(agentEnv), agentEnv, logs));
     }
 
@@ -139,7 +167,12 @@ final class LabSystem implements AutoCloseable {
 
   /** A client for the test's own reads and writes (as kubectl would be). */
   KubernetesClient client() {
-    return api.client();
+    return kube != null ? kube.client() : api.client();
+  }
+
+  /** Whether this run is on the real API server tier. */
+  boolean realApi() {
+    return kube != null;
   }
 
   /** What {@code kubectl apply -f} of a new object does: parse the YAML as it is, create it. */
@@ -262,6 +295,9 @@ final class LabSystem implements AutoCloseable {
     }
     if (api != null) {
       api.close();
+    }
+    if (kube != null) {
+      kube.close();
     }
   }
 }
