@@ -64,7 +64,7 @@ public final class ConnectScanner implements Scanner {
     }
     long passes = plan.retries() + 1L;
     long place = safe / passes;
-    Long oldest = inFlightPlaces.isEmpty() ? null : inFlightPlaces.first();
+    Long oldest = inFlightPlaces.ceiling(Long.MIN_VALUE); // null when none: isEmpty() then first() races the probes
     if (oldest != null) {
       place = Math.min(place, oldest);
     }

@@ -50,7 +50,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * works), scanning a lab for real: this whole JVM runs inside the lab's scanner namespace
  * (e2e/lab/in-lab-jdk/bin/java), so the agent's raw sockets see the targets through the veth while the
  * mock server listens on the namespace's loopback. Status writes use JSON merge patches of the
- * agent's own shard key (the mock has no server-side apply; the real-API tier covers SSA).
+ * agent's own shard key (the mock has no server-side apply). The failsafe execution
+ * in-lab-real-api runs the same tests against the real API server tier (started inside the lab),
+ * with server-side apply: a kill and resume, a deleted run, two agents at once, on real storage.
  */
 @EnableKubernetesMockClient(crud = true)
 @DisplayName("scanner agent, in a lab, against the mock API server")
@@ -60,14 +62,26 @@ class AgentInLabIT {
   static final Set<String> OPEN = new TreeSet<>();
   static final String NS = "scans";
 
+  /** The real API server tier instead of the mock (failsafe execution in-lab-real-api). */
+  static final boolean REAL_API = "kubeapi".equals(System.getProperty("portolan.it.tier"));
+  static dev.portolan.testkit.KubeApi kube;
+
   @BeforeAll
   static void labAndCrds() throws Exception {
+    if (REAL_API) {
+      // Started from inside the lab: the server listens on the scanner namespace's loopback.
+      kube = dev.portolan.testkit.KubeApi.start();
+      client = kube.admin();
+      kube.applyCrds("/META-INF/fabric8/scanpolicies.portolan.dev-v1.yml", "/META-INF/fabric8/scanreports.portolan.dev-v1.yml",
+          "/META-INF/fabric8/scanreportpages.portolan.dev-v1.yml");
+      kube.createNamespace(NS);
+    }
     lab = Lab.current();
     for (int i = 0; i < 24; i++) {
       OPEN.add("198.18." + (i % 8) + "." + (i * 7 + 1) + ":" + (i % 3 == 0 ? 22 : 8080));
     }
     lab.listen(OPEN.toArray(String[]::new));
-    for (String crd : List.of("scanpolicies.portolan.dev-v1.yml", "scanreports.portolan.dev-v1.yml")) {
+    for (String crd : REAL_API ? List.<String>of() : List.of("scanpolicies.portolan.dev-v1.yml", "scanreports.portolan.dev-v1.yml")) {
       try (InputStream in = ScanReport.class.getResourceAsStream("/META-INF/fabric8/" + crd)) {
         client.apiextensions().v1().customResourceDefinitions()
             .resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
@@ -79,6 +93,9 @@ class AgentInLabIT {
   static void close() {
     if (lab != null) {
       lab.close();
+    }
+    if (kube != null) {
+      kube.close();
     }
   }
 
@@ -111,7 +128,8 @@ class AgentInLabIT {
   static AgentServer agent(KubernetesClient api, String node, java.util.function.Consumer<String> log, boolean connect) throws Exception {
     ScannerFactory.Options engine = new ScannerFactory.Options(PathResolver.Overrides.none(), Optional.empty(), connect, ConnectScanner.DEFAULT_CONCURRENCY);
     // Two namespaces, as the chart passes the operator's: one informer each.
-    return AgentServer.start(api, new Agent.Config(node, "elsewhere, " + NS, Agent.StatusPatch.MERGE, engine, Duration.ofMillis(500)), 0, log);
+    return AgentServer.start(api, new Agent.Config(node, "elsewhere, " + NS,
+        REAL_API ? Agent.StatusPatch.APPLY : Agent.StatusPatch.MERGE, engine, Duration.ofMillis(500)), 0, log);
   }
 
   static ScanReport get(String run) {
