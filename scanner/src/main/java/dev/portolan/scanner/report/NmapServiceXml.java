@@ -67,28 +67,43 @@ final class NmapServiceXml {
     }
   }
 
-  /** The best OS guess among the host's ports, if any, marked as a guess in its name. */
+  /**
+   * The best OS guess among the host's ports, as nmap's consumers read one: the family alone as the
+   * match's name (what they display as the OS), its class, the port it was seen on, and the basis
+   * of the guess (a SYN-ACK's TTL and options, a banner) as the fingerprint, not in the name.
+   */
   static void writeOs(XMLStreamWriter x, List<Finding> findings) throws XMLStreamException {
     OsHint best = null;
+    Finding from = null;
     for (Finding f : findings) {
       OsHint h = f.validation() == null ? null : f.validation().os();
       if (h != null && (best == null || h.confidence() > best.confidence())) {
         best = h;
+        from = f;
       }
     }
     if (best == null) {
       return;
     }
     x.writeStartElement("os");
+    x.writeEmptyElement("portused");
+    x.writeAttribute("state", "open");
+    x.writeAttribute("proto", "tcp");
+    x.writeAttribute("portid", Integer.toString(from.result().port()));
     x.writeStartElement("osmatch");
-    x.writeAttribute("name", NmapXmlWriter.printable(best.family() + " (guess: " + best.basis() + ")"));
+    x.writeAttribute("name", NmapXmlWriter.printable(best.family()));
     x.writeAttribute("accuracy", Integer.toString(best.confidence()));
     x.writeAttribute("line", "0");
     x.writeEmptyElement("osclass");
     x.writeAttribute("vendor", vendor(best.family()));
     x.writeAttribute("osfamily", NmapXmlWriter.printable(best.family()));
+    if (!"unknown".equals(vendor(best.family()))) {
+      x.writeAttribute("type", "general purpose");
+    }
     x.writeAttribute("accuracy", Integer.toString(best.confidence()));
     x.writeEndElement();
+    x.writeEmptyElement("osfingerprint");
+    x.writeAttribute("fingerprint", NmapXmlWriter.printable("portolan guess: " + best.basis()));
     x.writeEndElement();
   }
 

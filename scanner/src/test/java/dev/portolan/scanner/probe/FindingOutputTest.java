@@ -101,6 +101,31 @@ class FindingOutputTest {
   }
 
   @Test
+  @DisplayName("python-libnmap (Debian's python3-libnmap) reads the OS guess by its name, and the service's product and version")
+  void libnmapReadsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path python = java.nio.file.Path.of("/usr/bin/python3");
+    boolean present = java.nio.file.Files.isExecutable(python)
+        && new ProcessBuilder(python.toString(), "-c", "import libnmap").start().waitFor() == 0;
+    if (!present) {
+      assertThat("1".equals(System.getenv("PORTOLAN_REQUIRE_TOOLS"))).as("python3-libnmap is required (PORTOLAN_REQUIRE_TOOLS=1)").isFalse();
+      org.junit.jupiter.api.Assumptions.abort("python3-libnmap is not installed (apt-get install python3-libnmap)");
+    }
+    java.nio.file.Path xml = java.nio.file.Files.writeString(dir.resolve("scan.xml"), render(OutputFormat.XML, findings()));
+    Process p = new ProcessBuilder(python.toString(), "-c", """
+        import sys
+        from libnmap.parser import NmapParser
+        r = NmapParser.parse_fromfile(sys.argv[1])
+        h = r.hosts[0]
+        print("os", h.os.osmatches[0].name, h.os.osmatches[0].accuracy)
+        for s in h.services:
+            print("svc", s.port, s.service, s.banner)
+        """, xml.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).contains("os Linux 70").contains("svc 443 http product: nginx version: 1.22.1");
+  }
+
+  @Test
   @DisplayName("nmap XML: probed service elements with CPE, ssl-cert and banner scripts, an OS guess; valid against nmap's DTD")
   void nmapXml() throws Exception {
     String xml = render(OutputFormat.XML, findings());
@@ -110,8 +135,10 @@ class FindingOutputTest {
         .contains("<script id=\"banner\" output=\"HTTP/1.1 200 OK\\r\\nServer: nginx/1.22.1\\r\\n\\x00\"")
         .contains("<script id=\"ssl-cert\" output=\"Protocol: TLSv1.3, cipher: TLS_AES_256_GCM_SHA384, ALPN: http/1.1; Subject: CN=lab.portolan.test;")
         .contains("<service name=\"unknown\" method=\"table\" conf=\"3\"")
-        .contains("<osmatch name=\"Linux (guess: SYN-ACK ttl 64")
-        .contains("<osclass vendor=\"Linux\" osfamily=\"Linux\" accuracy=\"70\"");
+        // The OS's name is the name alone (what nmap's consumers show); the basis is the fingerprint.
+        .contains("<portused state=\"open\" proto=\"tcp\" portid=\"443\"/><osmatch name=\"Linux\" accuracy=\"70\" line=\"0\">")
+        .contains("<osclass vendor=\"Linux\" osfamily=\"Linux\" type=\"general purpose\" accuracy=\"70\"")
+        .contains("<osfingerprint fingerprint=\"portolan guess: SYN-ACK ttl 64 (initial 64), window 65160");
   }
 
   @Test
