@@ -18,6 +18,11 @@ final class NmapServiceXml {
   private NmapServiceXml() {}
 
   static void write(XMLStreamWriter x, PortResult p, Validation v) throws XMLStreamException {
+    write(x, p, v, null);
+  }
+
+  /** As above, {@code owner} (a port's owner unlike its host's) joining the port's one script when given. */
+  static void write(XMLStreamWriter x, PortResult p, Validation v, String owner) throws XMLStreamException {
     boolean probed = v != null && v.identified();
     boolean hasCpe = probed && !v.cpe().isEmpty();
     if (hasCpe) {
@@ -53,17 +58,27 @@ final class NmapServiceXml {
       }
       x.writeEndElement();
     }
-    if (v == null) {
-      return;
+    // One script per port: ndiff cannot compare ports with more, and the HTML report reads one. The
+    // evidence with what changes on every run (dates, uptimes, run ids) taken out, so that two runs
+    // differ only where the service did; one field to a line, as nmap's own scripts write them.
+    List<String> lines = new java.util.ArrayList<>();
+    if (owner != null) {
+      lines.add("Target: " + owner);
     }
-    if (!v.evidence().isEmpty()) {
-      script(x, "banner", v.evidence());
+    if (v != null && !v.evidence().isEmpty()) {
+      lines.addAll(Evidence.lines(v.evidence()));
     }
-    if (v.tls() != null) {
-      script(x, "ssl-cert", ServiceText.tls(v.tls()).replace("\n", "; "));
+    if (v != null && v.tls() != null) {
+      lines.addAll(List.of(ServiceText.tls(v.tls()).split("\n")));
     }
-    if (!v.notes().isEmpty()) {
-      script(x, "portolan-notes", String.join("; ", v.notes()));
+    if (v != null && !v.notes().isEmpty()) {
+      v.notes().forEach(n -> lines.add("Note: " + n));
+    }
+    if (!lines.isEmpty()) {
+      x.writeEmptyElement("script");
+      boolean onlyOwner = owner != null && lines.size() == 1;
+      x.writeAttribute("id", onlyOwner ? "portolan-target" : "banner");
+      x.writeAttribute("output", NmapXmlWriter.printableLines(String.join("\n", lines)));
     }
   }
 
@@ -115,12 +130,6 @@ final class NmapServiceXml {
       case "freebsd" -> "FreeBSD";
       default -> "unknown";
     };
-  }
-
-  private static void script(XMLStreamWriter x, String id, String output) throws XMLStreamException {
-    x.writeEmptyElement("script");
-    x.writeAttribute("id", id);
-    x.writeAttribute("output", NmapXmlWriter.printable(output));
   }
 
   private static void attribute(XMLStreamWriter x, String name, String value) throws XMLStreamException {

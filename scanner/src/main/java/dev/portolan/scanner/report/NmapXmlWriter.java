@@ -47,7 +47,34 @@ public final class NmapXmlWriter implements FindingWriter {
   @Override
   public void end(ScanSummary s) throws IOException {
     try {
-      XMLStreamWriter x = XMLOutputFactory.newInstance().createXMLStreamWriter(out, "UTF-8");
+      // Line breaks inside attributes must reach the file as character references (a parser turns a
+      // raw one into a space): they are written as LINE_BREAK and replaced on the way out.
+      java.io.Writer text = new java.io.FilterWriter(new java.io.BufferedWriter(
+          new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8))) {
+        @Override
+        public void write(int c) throws IOException {
+          if (c == LINE_BREAK) {
+            super.write("&#xa;", 0, 5);
+          } else {
+            super.write(c);
+          }
+        }
+
+        @Override
+        public void write(char[] buf, int off, int len) throws IOException {
+          for (int i = off; i < off + len; i++) {
+            write(buf[i]);
+          }
+        }
+
+        @Override
+        public void write(String str, int off, int len) throws IOException {
+          for (int i = off; i < off + len; i++) {
+            write(str.charAt(i));
+          }
+        }
+      };
+      XMLStreamWriter x = XMLOutputFactory.newInstance().createXMLStreamWriter(text);
       x.writeStartDocument("UTF-8", "1.0");
       x.writeCharacters("\n");
       x.writeDTD("<!DOCTYPE nmaprun>");
@@ -159,10 +186,9 @@ public final class NmapXmlWriter implements FindingWriter {
       x.writeAttribute("state", p.state().label());
       x.writeAttribute("reason", p.reason());
       x.writeAttribute("reason_ttl", ttl(p));
-      NmapServiceXml.write(x, p, f.validation());
-      if (f.owner() != null && !f.owner().equals(hostOwner)) {
-        writeOwnerScript(x, f.owner());
-      }
+      // One script per port (ndiff cannot compare ports with more): a port owned otherwise than
+      // its host (a host-network pod on a node's address) names its owner in it.
+      NmapServiceXml.write(x, p, f.validation(), f.owner() != null && !f.owner().equals(hostOwner) ? ownerText(f.owner()) : null);
       x.writeEndElement();
     }
     x.writeEndElement();
@@ -187,8 +213,8 @@ public final class NmapXmlWriter implements FindingWriter {
     return counts.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).map(java.util.Map.Entry::getKey).orElse(null);
   }
 
-  /** What owns the address, as an NSE-style script: one line of output, the fields as elems. */
-  private static void writeOwnerScript(XMLStreamWriter x, OwnerName o) throws XMLStreamException {
+  /** "Deployment shop/web, pod web-7d4b9-x2x, services web, node node-a": the owner in one line. */
+  static String ownerText(OwnerName o) {
     StringBuilder out = new StringBuilder(o.describe());
     if (o.workloadKind() != null) {
       out.append(", pod ").append(o.name());
@@ -202,9 +228,15 @@ public final class NmapXmlWriter implements FindingWriter {
     if (o.attribution() != null && !"Exact".equals(o.attribution())) {
       out.append(" (").append(o.attribution()).append(o.note() == null ? "" : ": " + o.note()).append(')');
     }
+    return out.toString();
+  }
+
+  /** What owns the address, as an NSE-style script: one line of output, the fields as elems. */
+  private static void writeOwnerScript(XMLStreamWriter x, OwnerName o) throws XMLStreamException {
+    String out = ownerText(o);
     x.writeStartElement("script");
     x.writeAttribute("id", "portolan-target");
-    x.writeAttribute("output", printable(out.toString()));
+    x.writeAttribute("output", printable(out));
     elem(x, "kind", o.kind());
     elem(x, "namespace", o.namespace());
     elem(x, "name", o.name());
@@ -243,6 +275,21 @@ public final class NmapXmlWriter implements FindingWriter {
 
   private static String ttl(PortResult p) {
     return p.fingerprint() == null ? "0" : Integer.toString(p.fingerprint().ttl());
+  }
+
+  /** A private-use character standing for a line break in an attribute, until it is written. */
+  static final char LINE_BREAK = '\uE000';
+
+  /** As {@link #printable}, keeping line breaks (nmap writes them as {@code &#xa;} in a script's output). */
+  static String printableLines(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (String line : s.split("\n", -1)) {
+      if (!b.isEmpty()) {
+        b.append(LINE_BREAK);
+      }
+      b.append(printable(line.replace(LINE_BREAK, ' ')));
+    }
+    return b.toString();
   }
 
   /** XML 1.0 cannot carry C0 control characters, and parsers fold tabs and newlines in attributes. */

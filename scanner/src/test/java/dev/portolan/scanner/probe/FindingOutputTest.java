@@ -101,6 +101,38 @@ class FindingOutputTest {
   }
 
   @Test
+  @DisplayName("nmap's ndiff compares two runs without crashing, and a changing Date header is no change")
+  void ndiff(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path ndiff = java.nio.file.Path.of("/usr/bin/ndiff");
+    if (!java.nio.file.Files.isExecutable(ndiff)) {
+      assertThat("1".equals(System.getenv("PORTOLAN_REQUIRE_TOOLS"))).as("ndiff is required (PORTOLAN_REQUIRE_TOOLS=1)").isFalse();
+      org.junit.jupiter.api.Assumptions.abort("ndiff is not installed (apt-get install ndiff)");
+    }
+    java.nio.file.Path a = java.nio.file.Files.writeString(dir.resolve("a.xml"), render(OutputFormat.XML, withDate("Tue, 01 Dec 2026 10:00:05 GMT")));
+    java.nio.file.Path b = java.nio.file.Files.writeString(dir.resolve("b.xml"), render(OutputFormat.XML, withDate("Wed, 02 Dec 2026 11:30:00 GMT")));
+    Process p = new ProcessBuilder(ndiff.toString(), a.toString(), b.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("ndiff's exit code (0: no difference, 1: differences, 2: it failed): %s", out).isZero();
+  }
+
+  @Test
+  @DisplayName("what changes on every run is taken out of the evidence: dates, cookies, uptimes, run ids; the rest stays")
+  void stableEvidence() throws Exception {
+    String xml = render(OutputFormat.XML, withDate("Tue, 01 Dec 2026 10:00:05 GMT"));
+    assertThat(xml).contains("Date: (varies)").doesNotContain("01 Dec 2026").contains("Server: nginx/1.22.1");
+  }
+
+  /** The findings with an HTTP Date header in nginx's banner, as every run has another. */
+  private static List<Finding> withDate(String date) {
+    Validation v = NGINX;
+    Validation dated = new Validation(v.endpoint(), v.reachability(), v.service(), v.product(), v.version(), v.extraInfo(), v.hostname(),
+        v.deviceType(), v.cpe(), v.confidence(), v.method(), "HTTP/1.1 200 OK\\r\\nServer: nginx/1.22.1\\r\\nDate: " + date + "\\r\\n",
+        v.probe(), v.rule(), v.tls(), v.os(), List.of("tls verified: no"), v.elapsed());
+    long t = AT.toEpochMilli();
+    return List.of(new Finding(new PortResult(HTTPS.address(), 443, PortState.OPEN, "syn-ack", LINUX, t), dated));
+  }
+
+  @Test
   @DisplayName("python-libnmap (Debian's python3-libnmap) reads the OS guess by its name, and the service's product and version")
   void libnmapReadsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path python = java.nio.file.Path.of("/usr/bin/python3");
@@ -129,11 +161,17 @@ class FindingOutputTest {
   @DisplayName("nmap XML: probed service elements with CPE, ssl-cert and banner scripts, an OS guess; valid against nmap's DTD")
   void nmapXml() throws Exception {
     String xml = render(OutputFormat.XML, findings());
-    dev.portolan.scanner.report.NmapDtd.validate(xml);
+    org.w3c.dom.Document doc = dev.portolan.scanner.report.NmapDtd.validate(xml);
+    var scripts = doc.getElementsByTagName("script");
+    assertThat(scripts.getLength()).as("one script per port").isEqualTo(2);
+    assertThat(((org.w3c.dom.Element) scripts.item(0)).getAttribute("output")).as("line breaks survive parsing")
+        .startsWith("HTTP/1.1 200 OK\nServer: nginx/1.22.1\n");
     assertThat(xml)
         .contains("<service name=\"http\" product=\"nginx\" version=\"1.22.1\" extrainfo=\"status 200; title A &quot;quoted&quot; &lt;title&gt;\" tunnel=\"ssl\" method=\"probed\" conf=\"10\"><cpe>cpe:/a:f5:nginx:1.22.1</cpe></service>")
-        .contains("<script id=\"banner\" output=\"HTTP/1.1 200 OK\\r\\nServer: nginx/1.22.1\\r\\n\\x00\"")
-        .contains("<script id=\"ssl-cert\" output=\"Protocol: TLSv1.3, cipher: TLS_AES_256_GCM_SHA384, ALPN: http/1.1; Subject: CN=lab.portolan.test;")
+        // One script per port, a line of the reply or the certificate to a line (&#xa;, as nmap writes them).
+        .contains("<script id=\"banner\" output=\"HTTP/1.1 200 OK&#xa;Server: nginx/1.22.1&#xa;\\x00&#xa;Protocol: TLSv1.3,"
+            + " cipher: TLS_AES_256_GCM_SHA384, ALPN: http/1.1&#xa;Subject: CN=lab.portolan.test&#xa;")
+        .contains("<script id=\"banner\" output=\"\\x8f\\x01&#xa;Note: banner: 2 bytes, then closed; no rule matched\"/>")
         .contains("<service name=\"unknown\" method=\"table\" conf=\"3\"")
         // The OS's name is the name alone (what nmap's consumers show); the basis is the fingerprint.
         .contains("<portused state=\"open\" proto=\"tcp\" portid=\"443\"/><osmatch name=\"Linux\" accuracy=\"70\" line=\"0\">")
