@@ -79,6 +79,9 @@ public final class NmapXmlWriter implements FindingWriter {
       x.writeCharacters("\n");
       x.writeDTD("<!DOCTYPE nmaprun>");
       x.writeCharacters("\n");
+      // As nmap writes it: a browser opening the file shows nmap's HTML report.
+      x.writeProcessingInstruction("xml-stylesheet", "href=\"file:///usr/share/nmap/nmap.xsl\" type=\"text/xsl\"");
+      x.writeCharacters("\n");
       x.writeStartElement("nmaprun");
       x.writeAttribute("scanner", "nmap");
       x.writeAttribute("args", printable(info.commandLine()));
@@ -89,7 +92,8 @@ public final class NmapXmlWriter implements FindingWriter {
       x.writeAttribute("xmloutputversion", "1.05");
       x.writeCharacters("\n");
       x.writeEmptyElement("scaninfo");
-      x.writeAttribute("type", info.method().startsWith("connect") ? "connect" : "syn");
+      // validate connects to each port (nmap -sV's own connections); only the raw engine is a SYN scan.
+      x.writeAttribute("type", info.method().startsWith("syn") ? "syn" : "connect");
       x.writeAttribute("protocol", "tcp");
       x.writeAttribute("numservices", Integer.toString(info.ports().size()));
       x.writeAttribute("services", info.ports().toString());

@@ -116,6 +116,26 @@ class FindingOutputTest {
   }
 
   @Test
+  @DisplayName("nmap's own HTML report (xsltproc with nmap.xsl, as the stylesheet line names it) renders the hosts, services and OS")
+  void htmlReport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path xsltproc = java.nio.file.Path.of("/usr/bin/xsltproc");
+    if (!java.nio.file.Files.isExecutable(xsltproc)) {
+      assertThat("1".equals(System.getenv("PORTOLAN_REQUIRE_TOOLS"))).as("xsltproc is required (PORTOLAN_REQUIRE_TOOLS=1)").isFalse();
+      org.junit.jupiter.api.Assumptions.abort("xsltproc is not installed (apt-get install xsltproc)");
+    }
+    String xml = render(OutputFormat.XML, findings());
+    assertThat(xml).contains("<?xml-stylesheet href=\"file:///usr/share/nmap/nmap.xsl\" type=\"text/xsl\"?>")
+        .as("validate connects to each port").contains("<scaninfo type=\"connect\"");
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("scan.xml"), xml);
+    Process p = new ProcessBuilder(xsltproc.toString(), "/usr/share/nmap/nmap.xsl", file.toString()).redirectErrorStream(true).start();
+    String html = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(html).isZero();
+    String text = html.replaceAll("<[^>]+>", " ").replaceAll("\\s+", " ");
+    assertThat(text).contains("198.18.0.20").contains("443").contains("nginx").contains("1.22.1").contains("Linux")
+        .contains("Server: nginx/1.22.1");
+  }
+
+  @Test
   @DisplayName("what changes on every run is taken out of the evidence: dates, cookies, uptimes, run ids; the rest stays")
   void stableEvidence() throws Exception {
     String xml = render(OutputFormat.XML, withDate("Tue, 01 Dec 2026 10:00:05 GMT"));
