@@ -58,7 +58,7 @@ import picocli.CommandLine.Parameters;
       "Example: portolan scan 198.18.0.0/24 -p 22,80,443 --rate 10000 -o found.ndjson"
     })
 public final class ScanCommand implements Callable<Integer> {
-  @Parameters(arity = "1..*", paramLabel = "TARGETS", description = "Addresses, CIDRs or ranges (198.18.0.1-198.18.0.9), comma-separated or separate.")
+  @Parameters(arity = "0..*", paramLabel = "TARGETS", description = "Addresses, CIDRs or ranges (198.18.0.1-198.18.0.9), comma-separated or separate; - reads them from standard input.")
   List<String> targets = new ArrayList<>();
 
   @Option(names = {"-p", "--ports"}, paramLabel = "PORTS", description = "Ports: 22,80,443 or 1-1024 or - for all (required, except with --validate-only).")
@@ -66,6 +66,9 @@ public final class ScanCommand implements Callable<Integer> {
 
   @Option(names = "--rate", paramLabel = "PPS", defaultValue = Defaults.RATE_TEXT, description = "Probes per second (default ${DEFAULT-VALUE}).")
   double rate;
+
+  @Option(names = {"-iL", "--include-file"}, paramLabel = "FILE", description = "Targets from a file (nmap's -iL, masscan's --include-file): one or more per line, # comments; - for standard input.")
+  List<Path> targetFiles = new ArrayList<>();
 
   @Option(names = "--exclude", paramLabel = "TARGETS", description = "Never probe these (they always win over targets).")
   List<String> excludes = new ArrayList<>();
@@ -149,6 +152,7 @@ public final class ScanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    targets = allTargets();
     if (validateOnly) {
       return validateOnly();
     }
@@ -440,5 +444,49 @@ public final class ScanCommand implements Callable<Integer> {
       return String.format(Locale.ROOT, "%.1fk", pps / 1e3);
     }
     return String.format(Locale.ROOT, "%.0f", pps);
+  }
+
+  /** The targets named, with those of -iL files and standard input ("-") added, each file read once. */
+  private List<String> allTargets() {
+    List<String> all = new ArrayList<>();
+    List<Path> files = new ArrayList<>(targetFiles);
+    for (String t : targets) {
+      if (t.equals("-")) {
+        files.add(Path.of("-"));
+      } else {
+        all.add(t);
+      }
+    }
+    if (files.stream().filter(f -> f.toString().equals("-")).count() > 1) {
+      throw new UsageException("standard input (-) can give the targets once");
+    }
+    for (Path f : files) {
+      boolean stdin = f.toString().equals("-");
+      String source = stdin ? "standard input" : f.toString();
+      List<String> lines;
+      try {
+        lines = stdin ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList()
+            : InputFiles.lines(f, "the target list");
+      } catch (IOException e) {
+        throw InputFiles.cannotRead(f, "the target list", e);
+      }
+      if (!validateOnly) {
+        Scope.parseLines(lines, source); // one line to say which line is wrong
+      }
+      for (String line : lines) {
+        int hash = line.indexOf('#');
+        for (String part : (hash >= 0 ? line.substring(0, hash) : line).strip().split("[,\\s]+")) {
+          if (!part.isEmpty()) {
+            all.add(part);
+          }
+        }
+      }
+    }
+    if (all.isEmpty()) {
+      throw new UsageException(files.isEmpty()
+          ? "no targets given: name addresses, CIDRs or ranges (198.18.0.0/24), or a file of them with -iL FILE (- for standard input)"
+          : "no targets in " + String.join(", ", files.stream().map(f -> f.toString().equals("-") ? "standard input" : f.toString()).toList()));
+    }
+    return all;
   }
 }

@@ -24,6 +24,46 @@ import org.pcap4j.packet.TcpPacket;
 @DisplayName("portolan scan --pcap (dry run)")
 class DryRunTest {
 
+  /** The targets a dry run probed, as address:port. */
+  private static java.util.Set<String> probed(Path pcap) throws Exception {
+    java.util.Set<String> seen = new java.util.TreeSet<>();
+    try (PcapHandle handle = Pcaps.openOffline(pcap.toString())) {
+      while (true) {
+        Packet p;
+        try {
+          p = handle.getNextPacketEx();
+        } catch (EOFException e) {
+          return seen;
+        }
+        IpV4Packet ip = p.get(IpV4Packet.class);
+        seen.add(ip.getHeader().getDstAddr().getHostAddress() + ":" + p.get(TcpPacket.class).getHeader().getDstPort().valueAsInt());
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("-iL FILE and - (standard input) add their targets to those named, comments and blank lines skipped")
+  void targetLists(@TempDir Path dir) throws Exception {
+    Path list = java.nio.file.Files.writeString(dir.resolve("targets.txt"), "# lab hosts\n198.18.0.1, 198.18.0.2\n\n198.18.0.8/31  # a pair\n");
+    Path pcap = dir.resolve("file.pcap");
+    CliRun run = CliRun.of("scan", "198.18.0.20", "-iL", list.toString(), "-p", "80", "--pcap", pcap.toString(), "--interface", "lo",
+        "--source-ip", "198.19.0.2", "--router-mac", "02:00:00:00:00:01", "--retries", "0", "-q");
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(probed(pcap)).containsExactlyInAnyOrder("198.18.0.1:80", "198.18.0.2:80", "198.18.0.20:80", "198.18.0.8:80", "198.18.0.9:80");
+
+    java.io.InputStream saved = System.in;
+    Path fromStdin = dir.resolve("stdin.pcap");
+    try {
+      System.setIn(new java.io.ByteArrayInputStream("198.18.0.5\n198.18.0.6\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      CliRun piped = CliRun.of("scan", "-", "-p", "443", "--pcap", fromStdin.toString(), "--interface", "lo",
+          "--source-ip", "198.19.0.2", "--router-mac", "02:00:00:00:00:01", "--retries", "0", "-q");
+      assertThat(piped.exitCode()).as(piped.stderr()).isZero();
+    } finally {
+      System.setIn(saved);
+    }
+    assertThat(probed(fromStdin)).containsExactly("198.18.0.5:443", "198.18.0.6:443");
+  }
+
   @Test
   @DisplayName("writes one valid SYN per target and pass, each target exactly once per pass")
   void framesForEveryTarget(@TempDir Path dir) throws Exception {

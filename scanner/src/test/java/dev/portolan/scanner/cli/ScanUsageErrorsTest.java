@@ -20,7 +20,10 @@ class ScanUsageErrorsTest {
     return Stream.of(
         Arguments.of("unknown flag", new String[] {"127.0.0.1", "-p", "80", "--bogus"}, "--bogus"),
         Arguments.of("missing ports", new String[] {"127.0.0.1"}, "--ports"),
-        Arguments.of("missing targets", new String[] {"-p", "80"}, "TARGETS"),
+        Arguments.of("missing targets", new String[] {"-p", "80"}, "no targets given"),
+        Arguments.of("missing target list", new String[] {"-p", "80", "-iL", "/nonexistent/targets.txt"}, "no such file"),
+        Arguments.of("bad line in a target list", new String[] {"-p", "80", "-iL", targetList("127.0.0.1\n# a comment\n127.0.0.300\n")}, "line 3"),
+        Arguments.of("empty target list", new String[] {"-p", "80", "-iL", targetList("# nothing yet\n")}, "no targets in"),
         Arguments.of("octet over 255", new String[] {"127.0.0.300", "-p", "80"}, "0-255"),
         Arguments.of("not an address", new String[] {"localhost", "-p", "80"}, "host names are not resolved"),
         Arguments.of("IPv6", new String[] {"::1", "-p", "80"}, "IPv4 only"),
@@ -52,6 +55,16 @@ class ScanUsageErrorsTest {
         Arguments.of("resume past the end", new String[] {"127.0.0.1", "-p", "80", "--seed", "1", "--resume-index", "99"}, "past the end"),
         Arguments.of("bad router MAC", new String[] {"127.0.0.1", "-p", "80", "--router-mac", "zz"}, "MAC"),
         Arguments.of("bad source IP", new String[] {"127.0.0.1", "-p", "80", "--source-ip", "1.2.3"}, "IPv4"));
+  }
+
+  private static String targetList(String content) {
+    try {
+      java.nio.file.Path f = java.nio.file.Files.createTempFile("targets", ".txt");
+      f.toFile().deleteOnExit();
+      return java.nio.file.Files.writeString(f, content).toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @ParameterizedTest(name = "{0}")
