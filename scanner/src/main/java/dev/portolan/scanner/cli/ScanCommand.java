@@ -121,6 +121,9 @@ public final class ScanCommand implements Callable<Integer> {
   @Option(names = "--show", paramLabel = "STATES", split = ",", description = "Which results to report: open (default), closed, filtered.")
   List<String> show = new ArrayList<>();
 
+  @Option(names = "--open", description = "Only open ports in the output (nmap's --open; the default unless --show asks for more).")
+  boolean onlyOpen;
+
   @Option(names = "--no-validate", description = "Discovery only: do not run validation probes on the open ports found.")
   boolean noValidate;
 
@@ -399,6 +402,9 @@ public final class ScanCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new UsageException("--show takes open, closed and/or filtered, not '" + s + "'");
       }
+    }
+    if (onlyOpen && !set.isEmpty() && !set.equals(EnumSet.of(PortState.OPEN))) {
+      throw new UsageException("--open reports open ports only, but --show asks for " + String.join(",", show) + ": give one of them");
     }
     return set.isEmpty() ? EnumSet.of(PortState.OPEN) : set;
   }

@@ -46,7 +46,7 @@ class DryRunTest {
   void targetLists(@TempDir Path dir) throws Exception {
     Path list = java.nio.file.Files.writeString(dir.resolve("targets.txt"), "# lab hosts\n198.18.0.1, 198.18.0.2\n\n198.18.0.8/31  # a pair\n");
     Path pcap = dir.resolve("file.pcap");
-    CliRun run = CliRun.of("scan", "198.18.0.20", "-iL", list.toString(), "-p", "80", "--pcap", pcap.toString(), "--interface", "lo",
+    CliRun run = CliRun.of("scan", "198.18.0.20", "-iL", list.toString(), "-p", "80", "--open", "--pcap", pcap.toString(), "--interface", "lo",
         "--source-ip", "198.19.0.2", "--router-mac", "02:00:00:00:00:01", "--retries", "0", "-q");
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(probed(pcap)).containsExactlyInAnyOrder("198.18.0.1:80", "198.18.0.2:80", "198.18.0.20:80", "198.18.0.8:80", "198.18.0.9:80");
