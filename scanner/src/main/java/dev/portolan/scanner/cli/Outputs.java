@@ -42,9 +42,13 @@ final class Outputs {
     return OutputFormat.LIST;
   }
 
-  /** The file, opened now (so a bad path fails before anything is sent), or standard output. */
+  /**
+   * The file, or standard output when none is given or it is "-" (as nmap's {@code -oX -}). A bad
+   * path fails now, before anything is sent; an existing file is replaced only when the first byte
+   * is written (the scan has started), so a run stopped or refused before then leaves it as it was.
+   */
   static OutputStream open(Path out) {
-    if (out == null) {
+    if (out == null || out.toString().equals("-")) {
       return new FilterOutputStream(System.out) {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
@@ -57,10 +61,54 @@ final class Outputs {
         }
       };
     }
-    try {
-      if (Files.isDirectory(out)) {
-        throw new UsageException("output '" + out + "' is a directory: give a file name");
+    if (Files.isDirectory(out)) {
+      throw new UsageException("output '" + out + "' is a directory: give a file name");
+    }
+    Path dir = out.toAbsolutePath().getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new UsageException("cannot write '" + out + "': its directory does not exist");
+    }
+    if (Files.exists(out) ? !Files.isWritable(out) : !Files.isWritable(dir)) {
+      throw new UsageException("cannot write '" + out + "': permission denied");
+    }
+    return new OutputStream() {
+      private OutputStream file;
+
+      private OutputStream file() throws IOException {
+        if (file == null) {
+          file = create(out);
+        }
+        return file;
       }
+
+      @Override
+      public void write(int b) throws IOException {
+        file().write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        file().write(b, off, len);
+      }
+
+      @Override
+      public void flush() throws IOException {
+        if (file != null) {
+          file.flush();
+        }
+      }
+
+      @Override
+      public void close() throws IOException {
+        if (file != null) {
+          file.close();
+        }
+      }
+    };
+  }
+
+  private static OutputStream create(Path out) {
+    try {
       return Files.newOutputStream(out);
     } catch (NoSuchFileException e) {
       throw new UsageException("cannot write '" + out + "': its directory does not exist");
