@@ -209,7 +209,7 @@ public final class ScanCommand implements Callable<Integer> {
   private int runScan(ScanPlan plan, Scanner scanner, FindingWriter writer, Validator validator)
       throws IOException, InterruptedException {
     Instant started = Instant.now();
-    writer.begin(new ScanInfo(commandLine(), scanner.method(), plan.space().ports(), started, Main.version()));
+    writer.begin(new ScanInfo(commandLine(), scanner.method(), plan.space().ports(), started, Main.version(), plan.space().hosts().size()));
     notice(
         String.format(
             Locale.ROOT,

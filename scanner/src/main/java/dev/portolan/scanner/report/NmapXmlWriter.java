@@ -127,11 +127,14 @@ public final class NmapXmlWriter implements FindingWriter {
         x.writeAttribute("errormsg", "interrupted before every probe was sent; resume with --resume-index " + s.resumeFrom()
             + " and the same --seed");
       }
+      // Over the scope scanned, not only the hosts listed: python-libnmap and python-nmap report
+      // these as the scan's totals. Up are the hosts that answered on a port the report shows.
       long up = hosts.values().stream().filter(f -> answered(results(f))).count();
+      long total = Math.max(hosts.size(), info.hosts());
       x.writeEmptyElement("hosts");
       x.writeAttribute("up", Long.toString(up));
-      x.writeAttribute("down", Long.toString(hosts.size() - up));
-      x.writeAttribute("total", Integer.toString(hosts.size()));
+      x.writeAttribute("down", Long.toString(total - up));
+      x.writeAttribute("total", Long.toString(total));
       x.writeEndElement();
       x.writeCharacters("\n");
       x.writeEndElement();

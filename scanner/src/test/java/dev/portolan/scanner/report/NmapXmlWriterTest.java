@@ -201,6 +201,17 @@ class NmapXmlWriterTest {
     }
 
     @Test
+    @DisplayName("with the scope's host count, runstats count every host scanned: total, and down those that did not answer")
+    void runstatsOverTheScope() throws IOException {
+      ScanInfo scope = new ScanInfo("portolan scan 198.18.0.0/24 -p 22,80", "syn", dev.portolan.control.target.PortSet.parse("22,80"),
+          ReportFixtures.STARTED, "0.1.0-test", 256);
+      Document doc = NmapDtd.validate(render(OutputFormat.XML, scope, RESULTS, summary(3, 2, 2, true, 512)));
+      assertThat(text(doc, "/nmaprun/runstats/hosts/@total")).isEqualTo("256");
+      assertThat(text(doc, "/nmaprun/runstats/hosts/@up")).isEqualTo("3");
+      assertThat(text(doc, "/nmaprun/runstats/hosts/@down")).isEqualTo("253");
+    }
+
+    @Test
     @DisplayName("an interrupted scan ends with exit error and a message that says how to resume, valid by nmap's DTD")
     void interrupted() throws IOException {
       String xml = render(OutputFormat.XML, info("portolan scan 198.18.0.0/22 -p 80", "syn"), RESULTS, summary(3, 2, 2, false, 517));
