@@ -24,7 +24,7 @@ final class Outputs {
       try {
         return OutputFormat.valueOf(format.strip().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new UsageException("--format takes ndjson, list or xml, not '" + format + "'");
+        throw new UsageException("--format takes ndjson, list, xml or grepable, not '" + format + "'");
       }
     }
     if (shorthand != null) {
@@ -37,6 +37,9 @@ final class Outputs {
       }
       if (name.endsWith(".json") || name.endsWith(".ndjson") || name.endsWith(".jsonl")) {
         return OutputFormat.NDJSON;
+      }
+      if (name.endsWith(".gnmap")) {
+        return OutputFormat.GREPABLE;
       }
     }
     return OutputFormat.LIST;

@@ -115,7 +115,10 @@ public final class ScanCommand implements Callable<Integer> {
   @Option(names = {"-oX"}, paramLabel = "FILE", description = "Shorthand for -o FILE --format xml.")
   Path outputXml;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "ndjson, list or xml (nmap). Default: from the -o file name, else list.")
+  @Option(names = {"-oG"}, paramLabel = "FILE", description = "Shorthand for -o FILE --format grepable (nmap's grepable lines).")
+  Path outputGrepable;
+
+  @Option(names = "--format", paramLabel = "FORMAT", description = "ndjson, list, xml (nmap) or grepable (nmap -oG). Default: from the -o file name (.xml, .json, .gnmap), else list.")
   String format;
 
   @Option(names = "--show", paramLabel = "STATES", split = ",", description = "Which results to report: open (default), closed, filtered.")
@@ -411,20 +414,21 @@ public final class ScanCommand implements Callable<Integer> {
 
   private Path outputPath() {
     List<Path> given = new ArrayList<>();
-    for (Path p : new Path[] {output, outputJson, outputList, outputXml}) {
+    for (Path p : new Path[] {output, outputJson, outputList, outputXml, outputGrepable}) {
       if (p != null) {
         given.add(p);
       }
     }
     if (given.size() > 1) {
-      throw new UsageException("give one output file (-o, -oJ, -oL or -oX), not " + given.size());
+      throw new UsageException("give one output file (-o, -oJ, -oL, -oX or -oG), not " + given.size());
     }
     return given.isEmpty() ? null : given.get(0);
   }
 
   /** The format an -oJ/-oL/-oX shorthand implies, if one was used. */
   private OutputFormat shorthandFormat() {
-    return outputJson != null ? OutputFormat.NDJSON : outputXml != null ? OutputFormat.XML : outputList != null ? OutputFormat.LIST : null;
+    return outputJson != null ? OutputFormat.NDJSON : outputXml != null ? OutputFormat.XML : outputList != null ? OutputFormat.LIST
+        : outputGrepable != null ? OutputFormat.GREPABLE : null;
   }
 
   private void notice(String message) {

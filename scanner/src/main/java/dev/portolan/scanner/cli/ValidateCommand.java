@@ -52,7 +52,7 @@ public final class ValidateCommand implements Callable<Integer> {
   @Option(names = "-o", paramLabel = "FILE", description = "Write results to FILE (default: standard output).")
   Path output;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "ndjson, list or xml (nmap). Default: from the -o file name, else list.")
+  @Option(names = "--format", paramLabel = "FORMAT", description = "ndjson, list, xml (nmap) or grepable (nmap -oG). Default: from the -o file name (.xml, .json, .gnmap), else list.")
   String format;
 
   @Option(names = "--max-connections", paramLabel = "N", defaultValue = "256", description = "Connections open at once, overall (default ${DEFAULT-VALUE}).")

@@ -7,7 +7,8 @@ import java.util.function.Function;
 public enum OutputFormat {
   NDJSON(NdjsonWriter::new),
   LIST(ListWriter::new),
-  XML(NmapXmlWriter::new);
+  XML(NmapXmlWriter::new),
+  GREPABLE(GrepableWriter::new);
 
   private final Function<OutputStream, FindingWriter> factory;
 

@@ -46,7 +46,7 @@ class ScanUsageErrorsTest {
         Arguments.of("unwritable output", new String[] {"127.0.0.1", "-p", "80", "-o", "/nonexistent/dir/out.json"}, "cannot write"),
         Arguments.of("output is a directory", new String[] {"127.0.0.1", "-p", "80", "-o", "/tmp"}, "is a directory"),
         Arguments.of("two outputs", new String[] {"127.0.0.1", "-p", "80", "-oJ", "/tmp/a", "-oX", "/tmp/b"}, "one output file"),
-        Arguments.of("bad format", new String[] {"127.0.0.1", "-p", "80", "--format", "csv"}, "ndjson, list or xml"),
+        Arguments.of("bad format", new String[] {"127.0.0.1", "-p", "80", "--format", "csv"}, "ndjson, list, xml or grepable"),
         Arguments.of("bad show", new String[] {"127.0.0.1", "-p", "80", "--show", "open,maybe"}, "--show"),
         Arguments.of("--open against --show closed", new String[] {"127.0.0.1", "-p", "80", "--open", "--show", "closed"}, "--open reports open ports only"),
         Arguments.of("bad source ports", new String[] {"127.0.0.1", "-p", "80", "--source-port", "80-90"}, "1024-65535"),

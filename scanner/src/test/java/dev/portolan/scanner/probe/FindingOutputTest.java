@@ -101,6 +101,24 @@ class FindingOutputTest {
   }
 
   @Test
+  @DisplayName("grepable (-oG): nmap's Host lines, ports as port/state/tcp//service//version/, read by awk as nmap's are")
+  void grepable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    String out = render(OutputFormat.GREPABLE, findings());
+    List<String> lines = out.lines().toList();
+    assertThat(lines.getFirst()).startsWith("# Portolan test scan initiated ").endsWith(" as: portolan validate 198.18.0.20:443,31337");
+    assertThat(lines).contains("Host: 198.18.0.20 ()\tStatus: Up",
+        "Host: 198.18.0.20 ()\tPorts: 443/open/tcp//ssl|http//nginx 1.22.1 (status 200; title A \"quoted\" <title>)/, 31337/open/tcp//unknown///");
+    assertThat(lines.getLast()).startsWith("# Portolan done at ").contains("-- 1 IP addresses (1 hosts up) scanned in 1.00 seconds");
+    // The classic one-liner: open ports per host.
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("scan.gnmap"), out);
+    Process awk = new ProcessBuilder("awk", "-F", "\t", "/Ports:/ { sub(/^Host: /, \"\", $1); sub(/^Ports: /, \"\", $2); n = split($2, p, \", \"); for (i = 1; i <= n; i++) { split(p[i], f, \"/\"); if (f[2] == \"open\") print $1, f[1], f[5] } }",
+        file.toString()).redirectErrorStream(true).start();
+    String open = new String(awk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(awk.waitFor()).as(open).isZero();
+    assertThat(open.lines()).containsExactly("198.18.0.20 () 443 ssl|http", "198.18.0.20 () 31337 unknown");
+  }
+
+  @Test
   @DisplayName("nmap's ndiff compares two runs without crashing, and a changing Date header is no change")
   void ndiff(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path ndiff = java.nio.file.Path.of("/usr/bin/ndiff");
