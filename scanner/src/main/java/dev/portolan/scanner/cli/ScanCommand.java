@@ -24,6 +24,7 @@ import dev.portolan.scanner.probe.Validator;
 import dev.portolan.scanner.report.Finding;
 import dev.portolan.scanner.report.FindingWriter;
 import dev.portolan.scanner.report.OutputFormat;
+import dev.portolan.scanner.report.TeeWriter;
 import dev.portolan.scanner.report.ScanInfo;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -118,6 +119,9 @@ public final class ScanCommand implements Callable<Integer> {
   @Option(names = {"-oG"}, paramLabel = "FILE", description = "Shorthand for -o FILE --format grepable (nmap's grepable lines).")
   Path outputGrepable;
 
+  @Option(names = {"-oA"}, paramLabel = "BASENAME", description = "Every format at once, as nmap's -oA: BASENAME.xml, .gnmap, .json (NDJSON) and .list (masscan's).")
+  String outputAll;
+
   @Option(names = "--format", paramLabel = "FORMAT", description = "ndjson, list, xml (nmap) or grepable (nmap -oG). Default: from the -o file name (.xml, .json, .gnmap), else list.")
   String format;
 
@@ -168,6 +172,8 @@ public final class ScanCommand implements Callable<Integer> {
     ScanPlan plan = plan();
     Path out = outputPath();
     OutputFormat fmt = Outputs.choose(format, shorthandFormat(), out);
+    List<java.util.Map.Entry<OutputFormat, Path>> outputs = outputAll == null ? List.of(java.util.Map.entry(fmt, out == null ? Path.of("-") : out))
+        : allFormats(out);
     Validator validator = noValidate ? null : validation.validator(maxConnections);
     ScannerFactory.Options options =
         new ScannerFactory.Options(
@@ -181,8 +187,11 @@ public final class ScanCommand implements Callable<Integer> {
             Optional.ofNullable(pcap),
             connect,
             maxConnections);
-    try (OutputStream sink = Outputs.open(out);
-        FindingWriter writer = fmt.open(sink)) {
+    List<FindingWriter> opened = new ArrayList<>();
+    for (var o : outputs) {
+      opened.add(o.getKey().open(Outputs.open(o.getValue())));
+    }
+    try (FindingWriter writer = opened.size() == 1 ? opened.getFirst() : new TeeWriter(opened)) {
       Scanner scanner = ScannerFactory.create(plan, options, this::notice);
       KernelRstGuard guard = null;
       if (dropKernelRst && scanner.method().equals("syn")) {
@@ -498,5 +507,20 @@ public final class ScanCommand implements Callable<Integer> {
           : "no targets in " + String.join(", ", files.stream().map(f -> f.toString().equals("-") ? "standard input" : f.toString()).toList()));
     }
     return all;
+  }
+
+  /** -oA BASENAME's files; with another output option it is a usage error (nmap allows one of each, we one in all). */
+  private List<java.util.Map.Entry<OutputFormat, Path>> allFormats(Path other) {
+    if (other != null || format != null) {
+      throw new UsageException("-oA writes every format itself: give it without -o, -oJ, -oL, -oX, -oG or --format");
+    }
+    if (outputAll.isBlank() || outputAll.equals("-")) {
+      throw new UsageException("-oA needs a base name for its files (scan gives scan.xml, scan.gnmap, scan.json, scan.list)");
+    }
+    return List.of(
+        java.util.Map.entry(OutputFormat.XML, Path.of(outputAll + ".xml")),
+        java.util.Map.entry(OutputFormat.GREPABLE, Path.of(outputAll + ".gnmap")),
+        java.util.Map.entry(OutputFormat.NDJSON, Path.of(outputAll + ".json")),
+        java.util.Map.entry(OutputFormat.LIST, Path.of(outputAll + ".list")));
   }
 }

@@ -42,6 +42,21 @@ class DryRunTest {
   }
 
   @Test
+  @DisplayName("-oA BASENAME writes every format at once: .xml (valid by nmap's DTD), .gnmap, .json and .list")
+  void allFormats(@TempDir Path dir) throws Exception {
+    Path base = dir.resolve("lab");
+    CliRun run = CliRun.of("scan", "198.18.0.0/30", "-p", "80", "-oA", base.toString(), "--pcap", dir.resolve("p.pcap").toString(),
+        "--interface", "lo", "--source-ip", "198.19.0.2", "--router-mac", "02:00:00:00:00:01", "--retries", "0", "-q");
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(run.stdout()).as("nothing on standard output").isEmpty();
+    dev.portolan.scanner.report.NmapDtd.validate(java.nio.file.Files.readString(dir.resolve("lab.xml")));
+    assertThat(java.nio.file.Files.readString(dir.resolve("lab.gnmap"))).startsWith("# Portolan ").contains("# Portolan done at ")
+        .contains("-- 4 IP addresses");
+    assertThat(java.nio.file.Files.readString(dir.resolve("lab.json"))).contains("\"type\":\"summary\"");
+    assertThat(java.nio.file.Files.readString(dir.resolve("lab.list"))).startsWith("#masscan\n").endsWith("# end\n");
+  }
+
+  @Test
   @DisplayName("-iL FILE and - (standard input) add their targets to those named, comments and blank lines skipped")
   void targetLists(@TempDir Path dir) throws Exception {
     Path list = java.nio.file.Files.writeString(dir.resolve("targets.txt"), "# lab hosts\n198.18.0.1, 198.18.0.2\n\n198.18.0.8/31  # a pair\n");

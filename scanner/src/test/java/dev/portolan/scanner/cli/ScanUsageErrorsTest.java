@@ -45,6 +45,7 @@ class ScanUsageErrorsTest {
         Arguments.of("missing exclude file", new String[] {"127.0.0.1", "-p", "80", "--exclude-file", "/nonexistent/x.txt"}, "no such file"),
         Arguments.of("unwritable output", new String[] {"127.0.0.1", "-p", "80", "-o", "/nonexistent/dir/out.json"}, "cannot write"),
         Arguments.of("output is a directory", new String[] {"127.0.0.1", "-p", "80", "-o", "/tmp"}, "is a directory"),
+        Arguments.of("-oA with another output", new String[] {"127.0.0.1", "-p", "80", "-oA", "/tmp/scan", "-oX", "/tmp/b"}, "-oA writes every format itself"),
         Arguments.of("two outputs", new String[] {"127.0.0.1", "-p", "80", "-oJ", "/tmp/a", "-oX", "/tmp/b"}, "one output file"),
         Arguments.of("bad format", new String[] {"127.0.0.1", "-p", "80", "--format", "csv"}, "ndjson, list, xml or grepable"),
         Arguments.of("bad show", new String[] {"127.0.0.1", "-p", "80", "--show", "open,maybe"}, "--show"),
