@@ -99,7 +99,7 @@ class ChartTest {
         "portolan.dev/scanpolicies/finalizers:update",
         "portolan.dev/scanreports:create,delete,deletecollection,get,list,patch,watch",
         "portolan.dev/scanreports/status:patch",
-        "portolan.dev/scanreportpages:create,delete,deletecollection,get,list,patch,watch",
+        "portolan.dev/scanreportpages:create,delete,deletecollection,get,list,patch",
         "/pods:get,list,watch",
         "/nodes:get,list,watch",
         "/services:get,list,watch",

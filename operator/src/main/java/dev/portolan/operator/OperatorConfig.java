@@ -25,6 +25,8 @@ import java.util.Set;
  *     (for API servers without the core API, such as a bare apiextensions-apiserver)
  * @param resync the longest time between two reconciles of a policy (cluster selectors re-read)
  * @param replanInterval how often a run without a shard plan looks for ready agents again
+ * @param statusInterval how often a running run's status is aggregated from its pages at most (and
+ *     at least), its index compared with the cluster; a shard's start or end is aggregated at once
  * @param targetLabelKeys the label keys a finding's target may carry (an allow-list, never all labels)
  * @param openReports finished runs write OpenReports Reports where the cluster serves them
  */
@@ -45,6 +47,7 @@ public record OperatorConfig(
     SourcePodTemplate sourcePod,
     Duration resync,
     Duration replanInterval,
+    Duration statusInterval,
     String engineVersion,
     List<String> targetLabelKeys,
     boolean openReports) {
@@ -77,8 +80,9 @@ public record OperatorConfig(
     if (agentSelector.isEmpty() && staticAgentNodes.isEmpty()) {
       throw new UsageException("--agent-selector must name at least one label, or the operator would take every pod for an agent");
     }
-    if (resync.isNegative() || resync.isZero() || replanInterval.isNegative() || replanInterval.isZero()) {
-      throw new UsageException("--resync and --replan-interval must be positive");
+    if (resync.isNegative() || resync.isZero() || replanInterval.isNegative() || replanInterval.isZero()
+        || statusInterval.isNegative() || statusInterval.isZero()) {
+      throw new UsageException("--resync-seconds, --replan-seconds and --status-seconds must be positive");
     }
   }
 
@@ -125,6 +129,7 @@ public record OperatorConfig(
     private SourcePodTemplate sourcePod = SourcePodTemplate.defaults(bundledEngineVersion());
     private Duration resync = Duration.ofMinutes(5);
     private Duration replanInterval = Duration.ofSeconds(30);
+    private Duration statusInterval = Duration.ofSeconds(10);
     private String engineVersion = bundledEngineVersion();
     private List<String> targetLabelKeys = dev.portolan.control.cluster.TargetLabels.DEFAULT_KEYS;
     private boolean openReports = true;
@@ -148,6 +153,7 @@ public record OperatorConfig(
     public Builder sourcePod(SourcePodTemplate v) { sourcePod = v; return this; }
     public Builder resync(Duration v) { resync = v; return this; }
     public Builder replanInterval(Duration v) { replanInterval = v; return this; }
+    public Builder statusInterval(Duration v) { statusInterval = v; return this; }
     public Builder engineVersion(String v) { engineVersion = v; return this; }
     public Builder targetLabelKeys(List<String> v) { targetLabelKeys = v; return this; }
     public Builder openReports(boolean v) { openReports = v; return this; }
@@ -163,7 +169,7 @@ public record OperatorConfig(
       return new OperatorConfig(
           watchNamespaces, operatorNamespace, guard, metricsPort, metricsAddress, leaderElection, leaseName, id,
           leaseTiming, exitOnFatalError, serverSideApply, agentSelector, staticAgentNodes, sourcePod, resync,
-          replanInterval, engineVersion, targetLabelKeys, openReports);
+          replanInterval, statusInterval, engineVersion, targetLabelKeys, openReports);
     }
   }
 }

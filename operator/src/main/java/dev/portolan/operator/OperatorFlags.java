@@ -48,6 +48,8 @@ public final class OperatorFlags {
           "Their node selector, k=v[,k=v]; empty: any node."),
       new Flag("--resync-seconds", "PORTOLAN_RESYNC_SECONDS", "300", "Longest time between two reconciles of a policy."),
       new Flag("--replan-seconds", "PORTOLAN_REPLAN_SECONDS", "30", "How often a run without agents looks for them again."),
+      new Flag("--status-seconds", "PORTOLAN_STATUS_SECONDS", "10",
+          "How often a running run's status is aggregated from its pages (a shard's start or end at once)."),
       new Flag("--open-reports", "PORTOLAN_OPEN_REPORTS", "true",
           "Write each finished run's results as OpenReports (openreports.io/v1alpha1 Report) where the cluster serves them."),
       new Flag("--target-label-keys", "PORTOLAN_TARGET_LABEL_KEYS", String.join(",", dev.portolan.control.cluster.TargetLabels.DEFAULT_KEYS),

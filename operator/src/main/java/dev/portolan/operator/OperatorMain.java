@@ -49,6 +49,7 @@ public final class OperatorMain {
         .staticAgentNodes(flags.list("--agent-nodes"))
         .resync(seconds(flags.number("--resync-seconds"), "--resync-seconds"))
         .replanInterval(seconds(flags.number("--replan-seconds"), "--replan-seconds"))
+        .statusInterval(seconds(flags.number("--status-seconds"), "--status-seconds"))
         .targetLabelKeys(flags.list("--target-label-keys"))
         .openReports(flags.bool("--open-reports"));
     String image = sourcePodImage.isBlank() ? SourcePodTemplate.defaults(OperatorConfig.bundledEngineVersion()).image() : sourcePodImage;

@@ -91,7 +91,8 @@ public final class PortolanOperator implements AutoCloseable {
         new RunFactory(config.guard(), config.engineVersion(), new SecureRandom()), store, sourcePods,
         config.sourcePod(), events, metrics, clock, config.resync(), openReports));
     var reports = new ScanReportReconciler(new ScanReportReconciler.Dependencies(
-        client, agents, config.guard(), store, sourcePods, events, metrics, clock, config.replanInterval(), cluster, labels, openReports));
+        client, agents, config.guard(), store, sourcePods, events, metrics, clock, config.replanInterval(),
+        config.statusInterval(), cluster, labels, openReports));
     metrics.registerController(ScanPolicyReconciler.NAME);
     metrics.registerController(ScanReportReconciler.NAME);
     operator.register(policies, c -> watch(c));

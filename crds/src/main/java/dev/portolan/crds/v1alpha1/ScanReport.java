@@ -39,4 +39,16 @@ public class ScanReport extends CustomResource<ScanReportSpec, ScanReportStatus>
 
   /** Label on pages: what they hold (Findings or Targets). */
   public static final String CONTENTS_LABEL = "portolan.dev/contents";
+
+  /**
+   * A report that carries its name and nothing else: the object to patch by. fabric8 GETs the whole
+   * object before a patch by name ({@code withName(n).patch(...)}); patching this reference sends
+   * the patch alone.
+   */
+  public static ScanReport reference(String namespace, String name) {
+    ScanReport r = new ScanReport();
+    r.getMetadata().setNamespace(namespace);
+    r.getMetadata().setName(name);
+    return r;
+  }
 }

@@ -26,4 +26,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class ScanReportPage extends CustomResource<ScanReportPageSpec, Void> implements Namespaced {
   private static final long serialVersionUID = 1L;
+
+  /** A page that carries its name and nothing else: the object to patch by, as {@link ScanReport#reference}. */
+  public static ScanReportPage reference(String namespace, String name) {
+    ScanReportPage p = new ScanReportPage();
+    p.getMetadata().setNamespace(namespace);
+    p.getMetadata().setName(name);
+    return p;
+  }
 }

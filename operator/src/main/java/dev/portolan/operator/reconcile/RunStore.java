@@ -100,6 +100,34 @@ public final class RunStore {
     }
   }
 
+  /** At most this many pages per list response: each response stays a few MiB however large the run. */
+  static final int PAGES_PER_LIST = 20;
+
+  /**
+   * A run's pages (findings and index), read from the API server in bounded chunks. The operator
+   * keeps no cache of pages: it reads a run's when it aggregates the run, and lets them go.
+   */
+  public List<ScanReportPage> pages(String namespace, String run) {
+    List<ScanReportPage> all = new java.util.ArrayList<>();
+    String next = null;
+    // Each answer names the next chunk; a run has a bounded number of pages, and so does this loop.
+    for (int chunk = 0; chunk < 100_000; chunk++) {
+      var list = client.resources(ScanReportPage.class).inNamespace(namespace).withLabel(ScanReport.RUN_LABEL, run)
+          .list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit((long) PAGES_PER_LIST).withContinue(next).build());
+      all.addAll(list.getItems());
+      next = list.getMetadata() == null ? null : list.getMetadata().getContinue();
+      if (next == null || next.isEmpty()) {
+        return all;
+      }
+    }
+    throw new IllegalStateException("run " + namespace + "/" + run + " lists more pages than any run can hold");
+  }
+
+  /** The object a patch of {@code report} is sent to (no GET first). */
+  private static ScanReport reference(ScanReport report) {
+    return ScanReport.reference(report.getMetadata().getNamespace(), report.getMetadata().getName());
+  }
+
   /** Replaces a findings page's findings with the same findings named by their owners. */
   public void attribute(ScanReportPage page, List<Finding> findings, java.time.Instant at) {
     ObjectNode patch = JSON.createObjectNode();
@@ -107,7 +135,7 @@ public final class RunStore {
     spec.set("findings", JSON.valueToTree(findings));
     spec.put("attributedAt", at.toString());
     try {
-      client.resources(ScanReportPage.class).inNamespace(page.getMetadata().getNamespace()).withName(page.getMetadata().getName())
+      client.resource(ScanReportPage.reference(page.getMetadata().getNamespace(), page.getMetadata().getName()))
           .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
@@ -125,8 +153,7 @@ public final class RunStore {
     metadata.set("labels", JSON.valueToTree(RunNames.nodeLabels(shards.stream().map(ShardAssignment::node).toList())));
     patch.putObject("spec").set("shards", JSON.valueToTree(shards));
     try {
-      return Optional.of(client.resources(ScanReport.class).inNamespace(report.getMetadata().getNamespace())
-          .withName(report.getMetadata().getName())
+      return Optional.of(client.resource(reference(report))
           .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()));
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
@@ -149,8 +176,7 @@ public final class RunStore {
     ObjectNode patch = JSON.createObjectNode();
     patch.putObject("metadata").set("labels", JSON.valueToTree(want));
     try {
-      client.resources(ScanReport.class).inNamespace(report.getMetadata().getNamespace()).withName(report.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+      client.resource(reference(report)).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
         throw e;
@@ -170,9 +196,7 @@ public final class RunStore {
       return Optional.empty();
     }
     try {
-      return Optional.of(client.resources(ScanReport.class).inNamespace(report.getMetadata().getNamespace())
-          .withName(report.getMetadata().getName())
-          .subresource("status")
+      return Optional.of(client.resource(reference(report)).subresource("status")
           .patch(PatchContext.of(write.get().type()), write.get().body().toString()));
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {

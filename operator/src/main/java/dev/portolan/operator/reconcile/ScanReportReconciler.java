@@ -63,32 +63,36 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * ScanReport -> the operator's part of a run's status. Reconciles main reports only; a page's
- * change maps to its main report. Each reconcile reads the shards' progress (the agents' part of
- * the status), the run's pages and the baseline run's pages, aggregates them with the shared
- * {@link ReportAggregator}, and patches what differs, never the agents' {@code shards}. A run
- * without a shard plan is planned as soon as an agent is ready. When a run ends, its policy hears
- * of it through Events, once.
+ * ScanReport -> the operator's part of a run's status. Reconciles main reports only. An
+ * aggregation reads the shards' progress (the agents' part of the status), then the run's pages and
+ * the baseline run's pages from the API server (the operator caches no pages: their size grows
+ * with every run's findings, its heap must not), aggregates them with the shared
+ * {@link ReportAggregator}, and patches what differs, never the agents' {@code shards}. A running
+ * run is aggregated at most once per status interval, and at once when a shard starts or ends: the
+ * agents' progress saves between cost nothing but a look at the report. A run without a shard plan
+ * is planned as soon as an agent is ready. When a run ends, its policy hears of it through Events,
+ * once.
  */
 @ControllerConfiguration(name = ScanReportReconciler.NAME, generationAwareEventProcessing = false)
 public final class ScanReportReconciler implements Reconciler<ScanReport> {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScanReportReconciler.class);
   public static final String NAME = "scanreport";
-  static final String PAGES = "pages";
   static final String AGENTS = "agents";
   static final String COMPLETE = "Complete";
 
   /** What the reconciler needs from the rest of the operator. */
   public record Dependencies(
       KubernetesClient client, AgentDirectory agents, GuardConfig guard, RunStore store, SourcePods sourcePods,
-      PolicyEvents events, PortolanMetrics metrics, Clock clock, Duration replanInterval, ClusterCache cluster,
-      TargetLabels labels, OpenReportsWriter openReports) {}
+      PolicyEvents events, PortolanMetrics metrics, Clock clock, Duration replanInterval, Duration statusInterval,
+      ClusterCache cluster, TargetLabels labels, OpenReportsWriter openReports) {}
 
-  /** How often a running run's index is compared with the cluster at least (ownership changes). */
-  static final Duration INDEX_CHECK = Duration.ofSeconds(10);
+  /** When a running run was last aggregated (monotonic time), and its shards' phases then. */
+  private record Aggregated(long atNanos, Map<String, RunPhase> shardPhases) {}
+
+  /** Running runs by uid; a run leaves when it ends (or, deleted while running, when it is an hour stale). */
+  private final Map<String, Aggregated> aggregated = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final Dependencies d;
-  private volatile InformerEventSource<ScanReportPage, ScanReport> pages;
 
   public ScanReportReconciler(Dependencies dependencies) {
     this.d = dependencies;
@@ -96,14 +100,9 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
 
   @Override
   public List<EventSource<?, ScanReport>> prepareEventSources(EventSourceContext<ScanReport> context) {
-    var pageConfig = InformerEventSourceConfiguration.from(ScanReportPage.class, ScanReport.class)
-        .withName(PAGES)
-        .withSecondaryToPrimaryMapper(p -> p.getSpec() == null || p.getSpec().run() == null
-            ? Set.of()
-            : Set.of(new ResourceID(p.getSpec().run(), p.getMetadata().getNamespace())))
-        .build();
-    pages = new InformerEventSource<>(pageConfig, context);
-    List<EventSource<?, ScanReport>> sources = new ArrayList<>(List.of(pages));
+    // No source for pages: an agent writes its pages before the progress that counts them, and
+    // that progress (the report's status) is what wakes this reconciler.
+    List<EventSource<?, ScanReport>> sources = new ArrayList<>();
     if (d.agents() instanceof PodAgentDirectory agents) {
       // An agent that becomes ready (or goes) wakes the runs still waiting for a plan.
       IndexerResourceCache<ScanReport> reports = context.getPrimaryCache();
@@ -141,8 +140,19 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
       d.store().labelNodes(report);
     }
     var shards = existing == null ? null : existing.shards();
+    String uid = report.getMetadata().getUid();
+    Map<String, RunPhase> shardPhases = shardPhases(shards);
+    boolean wasRunning = existing == null || !RunPhase.isTerminal(existing.phase());
+    if (wasRunning && uid != null) {
+      Aggregated last = aggregated.get(uid);
+      long since = last == null ? Long.MAX_VALUE : System.nanoTime() - last.atNanos();
+      if (last != null && last.shardPhases().equals(shardPhases) && since < d.statusInterval().toNanos()) {
+        return UpdateControl.<ScanReport>noUpdate()
+            .rescheduleAfter(Duration.ofNanos(d.statusInterval().toNanos() - since).plusMillis(1));
+      }
+    }
     Instant now = d.clock().instant();
-    List<ScanReportPage> runPages = List.copyOf(context.getSecondaryResources(ScanReportPage.class));
+    List<ScanReportPage> runPages = d.store().pages(ns, runName(report));
     List<ScanReportPage> findingPages = runPages.stream().filter(p -> !isTargets(p)).toList();
     List<ScanReportPage> targetPages = runPages.stream().filter(ScanReportReconciler::isTargets).toList();
     RunIndex index = index(report, targetPages, now);
@@ -170,6 +180,7 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
       SourcePods.of(report).ifPresent(ref -> d.sourcePods().delete(ref[0], ref[1]));
     }
     d.store().writeStatus(report, status).ifPresent(written -> remember(context, written, report));
+    noteAggregated(uid, ended, shardPhases);
     if (ended && !endSeen) {
       long probes = status.summary() == null || status.summary().probesSent() == null ? 0 : status.summary().probesSent();
       d.metrics().runCompleted(report.getMetadata().getUid(), ns, spec.policy(), status.phase(), probes);
@@ -177,8 +188,36 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
     if (waitsForPlan(report)) {
       return UpdateControl.<ScanReport>noUpdate().rescheduleAfter(d.replanInterval());
     }
-    // A running run's index is compared with the cluster at least this often, agents' writes or not.
-    return ended ? UpdateControl.noUpdate() : UpdateControl.<ScanReport>noUpdate().rescheduleAfter(INDEX_CHECK);
+    // A running run is aggregated (and its index compared with the cluster) at least this often,
+    // agents' writes or not.
+    return ended ? UpdateControl.noUpdate() : UpdateControl.<ScanReport>noUpdate().rescheduleAfter(d.statusInterval());
+  }
+
+  private void noteAggregated(String uid, boolean ended, Map<String, RunPhase> shardPhases) {
+    if (uid == null) {
+      return;
+    }
+    if (ended) {
+      aggregated.remove(uid);
+      return;
+    }
+    long now = System.nanoTime();
+    aggregated.put(uid, new Aggregated(now, shardPhases));
+    aggregated.values().removeIf(a -> now - a.atNanos() > Duration.ofHours(1).toNanos());
+  }
+
+  /** Each shard's phase by index: a shard that starts or ends is aggregated at once, its progress saves are not. */
+  private static Map<String, RunPhase> shardPhases(Map<String, ScanReportStatus.ShardStatus> shards) {
+    Map<String, RunPhase> phases = new java.util.HashMap<>();
+    if (shards != null) {
+      shards.forEach((k, v) -> phases.put(k, v == null ? null : v.phase()));
+    }
+    return phases;
+  }
+
+  /** The run's name, by which its pages are labelled. */
+  private static String runName(ScanReport report) {
+    return report.getSpec() != null && report.getSpec().run() != null ? report.getSpec().run() : report.getMetadata().getName();
   }
 
   /**
@@ -363,10 +402,7 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
   }
 
   private List<ScanReportPage> pagesOf(ScanReport run) {
-    InformerEventSource<ScanReportPage, ScanReport> source = pages;
-    String name = run.getMetadata().getName();
-    return source == null ? List.of() : source.list(run.getMetadata().getNamespace(),
-        p -> p.getSpec() != null && name.equals(p.getSpec().run()) && !isTargets(p)).toList();
+    return d.store().pages(run.getMetadata().getNamespace(), runName(run)).stream().filter(p -> !isTargets(p)).toList();
   }
 
   private Optional<ScanPolicy> policy(String namespace, String name) {

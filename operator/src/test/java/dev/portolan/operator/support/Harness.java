@@ -135,6 +135,7 @@ public final class Harness implements AutoCloseable {
         .metricsAddress("127.0.0.1")
         .resync(Duration.ofSeconds(2))
         .replanInterval(Duration.ofSeconds(1))
+        .statusInterval(Duration.ofSeconds(1))
         .engineVersion("test");
     if (!staticAgents.isEmpty()) {
       b.staticAgentNodes(List.copyOf(staticAgents));

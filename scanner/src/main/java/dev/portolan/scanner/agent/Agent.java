@@ -2,12 +2,10 @@ package dev.portolan.scanner.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portolan.control.run.FindingPages;
 import dev.portolan.control.run.RunNames;
 import dev.portolan.control.run.RunSpecs;
 import dev.portolan.crds.v1alpha1.RunPhase;
 import dev.portolan.crds.v1alpha1.ScanReport;
-import dev.portolan.crds.v1alpha1.ScanReportPage;
 import dev.portolan.crds.v1alpha1.ScanReportSpec.ShardAssignment;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.Finding;
 import dev.portolan.crds.v1alpha1.ScanReportStatus.ShardStatus;
@@ -26,7 +24,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -281,23 +278,21 @@ public final class Agent implements AutoCloseable {
     private final ShardAssignment assignment;
     private final long resumeFrom;
     private final ShardStatus before;
-    private final List<Finding> pending = new ArrayList<>();
+    private final PageSeries series;
     private final String startTime;
-    private int pages;
-    private long findings;
 
     Progress(ScanReport report, ShardAssignment assignment, ShardStatus before) {
       this.report = report;
       this.assignment = assignment;
       this.before = before;
       this.resumeFrom = before == null || before.position() == null ? 0 : before.position();
-      this.pages = before == null || before.pages() == null ? 0 : before.pages();
-      this.findings = before == null || before.findings() == null ? 0 : before.findings();
+      this.series = new PageSeries(before == null || before.pages() == null ? 0 : before.pages(),
+          before == null || before.findings() == null ? 0 : before.findings());
       this.startTime = before == null || before.startTime() == null ? Instant.now().toString() : before.startTime();
     }
 
     synchronized void found(dev.portolan.scanner.report.Finding f) {
-      pending.add(FindingMapper.of(f, config.node()));
+      series.add(FindingMapper.of(f, config.node()));
     }
 
     /** Saves pending findings as pages, then the progress: never a position ahead of its findings. */
@@ -306,17 +301,11 @@ public final class Agent implements AutoCloseable {
       // counts leave out what a resumed scan will probe (and count) again.
       Checkpoint checkpoint = summary != null && summary.completed() ? null : r.checkpoint();
       long position = checkpoint == null ? summary.resumeFrom() : checkpoint.position();
-      if (!pending.isEmpty()) {
-        for (List<Finding> chunk : FindingPages.split(new ArrayList<>(pending))) {
-          pages++;
-          ScanReportPage page = RunSpecs.page(report, assignment.index(), pages, chunk);
-          // A page is data in its spec: one write. A retry after a lost answer finds it there.
-          client.resource(page).createOr(NonDeletingOperation::update);
-          findings += chunk.size();
-          findingsWritten.increment(chunk.size());
-        }
-        pending.clear();
-      }
+      // A page is data in its spec: one write, repeated under the same number after a failure.
+      findingsWritten.increment(series.flush((number, chunk) ->
+          client.resource(RunSpecs.page(report, assignment.index(), number, chunk)).createOr(NonDeletingOperation::update)));
+      long findings = series.findings();
+      int pages = series.pages();
       long sent = nz(before == null ? null : before.probesSent()) + (checkpoint == null ? summary.probesSent() : checkpoint.sent());
       long closedPorts = nz(before == null ? null : before.closed()) + (checkpoint == null ? summary.closed() : checkpoint.closed());
       Long filtered = summary == null ? null : nz(before == null ? null : before.filtered()) + summary.filtered();
@@ -332,7 +321,7 @@ public final class Agent implements AutoCloseable {
       ShardRunner r = runner;
       if (r == null) {
         patch(new ShardStatus(config.node(), RunPhase.Failed, resumeFrom, null, null, null, null, null,
-            findings, pages, 1, startTime, Instant.now().toString(), Instant.now().toString(), failure));
+            series.findings(), series.pages(), 1, startTime, Instant.now().toString(), Instant.now().toString(), failure));
         return;
       }
       report(failure == null ? RunPhase.Succeeded : RunPhase.Failed, r, summary, failure);
@@ -361,8 +350,8 @@ public final class Agent implements AutoCloseable {
 
     private void patchStatus(String name, Map<String, Object> body, PatchContext context) {
       try {
-        client.resources(ScanReport.class).inNamespace(report.getMetadata().getNamespace())
-            .withName(name).subresource("status")
+        // Patched by reference: by name, fabric8 would GET the whole report first.
+        client.resource(ScanReport.reference(report.getMetadata().getNamespace(), name)).subresource("status")
             .patch(context, JSON.writeValueAsString(body));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException(e);
