@@ -63,9 +63,8 @@ public final class RunStore {
    */
   public void delete(ScanReport run) {
     String ns = run.getMetadata().getNamespace();
-    String name = run.getSpec() != null && run.getSpec().run() != null ? run.getSpec().run() : run.getMetadata().getName();
     client.resources(ScanReportPage.class).inNamespace(ns)
-        .withLabel(ScanReport.RUN_LABEL, name)
+        .withLabel(ScanReport.RUN_LABEL, runName(run))
         .delete();
     SourcePods.of(run).ifPresent(ref -> sourcePods.delete(ref[0], ref[1]));
     client.resources(ScanReport.class).inNamespace(ns).withName(run.getMetadata().getName()).delete();
@@ -121,6 +120,11 @@ public final class RunStore {
       }
     }
     throw new IllegalStateException("run " + namespace + "/" + run + " lists more pages than any run can hold");
+  }
+
+  /** The run's name, by which its pages are labelled. */
+  static String runName(ScanReport report) {
+    return report.getSpec() != null && report.getSpec().run() != null ? report.getSpec().run() : report.getMetadata().getName();
   }
 
   /** The object a patch of {@code report} is sent to (no GET first). */

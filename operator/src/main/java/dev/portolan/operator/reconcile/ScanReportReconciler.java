@@ -152,7 +152,7 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
       }
     }
     Instant now = d.clock().instant();
-    List<ScanReportPage> runPages = d.store().pages(ns, runName(report));
+    List<ScanReportPage> runPages = d.store().pages(ns, RunStore.runName(report));
     List<ScanReportPage> findingPages = runPages.stream().filter(p -> !isTargets(p)).toList();
     List<ScanReportPage> targetPages = runPages.stream().filter(ScanReportReconciler::isTargets).toList();
     RunIndex index = index(report, targetPages, now);
@@ -213,11 +213,6 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
       shards.forEach((k, v) -> phases.put(k, v == null ? null : v.phase()));
     }
     return phases;
-  }
-
-  /** The run's name, by which its pages are labelled. */
-  private static String runName(ScanReport report) {
-    return report.getSpec() != null && report.getSpec().run() != null ? report.getSpec().run() : report.getMetadata().getName();
   }
 
   /**
@@ -402,7 +397,7 @@ public final class ScanReportReconciler implements Reconciler<ScanReport> {
   }
 
   private List<ScanReportPage> pagesOf(ScanReport run) {
-    return d.store().pages(run.getMetadata().getNamespace(), runName(run)).stream().filter(p -> !isTargets(p)).toList();
+    return d.store().pages(run.getMetadata().getNamespace(), RunStore.runName(run)).stream().filter(p -> !isTargets(p)).toList();
   }
 
   private Optional<ScanPolicy> policy(String namespace, String name) {
